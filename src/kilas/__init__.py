@@ -1,0 +1,1 @@
+"""Kilas: short vertical videos for learning and small businesses."""

@@ -1,0 +1,183 @@
+"""The web application: wiring of settings, database, storage, jobs and every capability's routes."""
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kilas.db import create_engine, make_sessionmaker
+from kilas.deps import CSRF_COOKIE, DEVICE_COOKIE
+from kilas.errors import DomainError
+from kilas.jobs import InlineQueue, huey_queue
+from kilas.ratelimit import RateLimiter
+from kilas.settings import Settings
+from kilas.storage import create_storage
+from kilas.web.i18n import current_locale, gettext, pick_locale
+from kilas.web.templating import make_templates
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+# Browser libraries installed from npm (`npm ci`) next to the project, served as they are.
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+LANG_COOKIE = "kilas_lang"
+YEAR = 365 * 24 * 3600
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "script-src 'self'",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        queue = app.state.jobs
+        if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
+            queue.start_consumer(settings.job_workers)
+        try:
+            yield
+        finally:
+            if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
+                queue.stop_consumer()
+            await app.state.engine.dispose()
+
+    app = FastAPI(title="Kilas", version="1", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/openapi.json")
+    engine = create_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.storage = create_storage(settings.storage_url, settings.media_dir)
+    app.state.limiter = RateLimiter(settings.redis_url)
+    app.state.templates = make_templates()
+    if settings.jobs_mode == "inline":
+        app.state.jobs = InlineQueue(settings, app.state.sessionmaker, app.state.storage)
+    else:
+        app.state.jobs = huey_queue(settings)
+
+    _install_middleware(app, settings)
+    _install_error_handlers(app)
+    _include_routes(app)
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
+    from kilas.accounts import pages as account_pages
+    from kilas.accounts import routes as account_routes
+    from kilas.events import routes as event_routes
+    from kilas.feed import pages as feed_pages
+    from kilas.feed import routes as feed_routes
+    from kilas.social import routes as social_routes
+    from kilas.videos import media, uploads_routes
+    from kilas.videos import pages as video_pages
+    from kilas.videos import routes as video_routes
+    from kilas.web import health
+
+    for module in (account_routes, video_routes, uploads_routes, social_routes, feed_routes, event_routes):
+        app.include_router(module.router, prefix="/api/v1")
+    for module in (health, media, feed_pages, account_pages, video_pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    vendor = PROJECT_DIR / "node_modules"
+    if (vendor / "tus-js-client" / "dist").is_dir():
+        app.mount("/vendor/tus", StaticFiles(directory=vendor / "tus-js-client" / "dist"), name="vendor-tus")
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    secure = settings.secure_cookies
+
+    @app.middleware("http")
+    async def per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        chosen = request.query_params.get("lang")
+        locale = pick_locale(chosen, request.cookies.get(LANG_COOKIE))
+        current_locale.set(locale)
+        request.state.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        request.state.device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
+        response = await call_next(request)
+        if chosen in ("id", "en"):
+            response.set_cookie(LANG_COOKIE, chosen, max_age=YEAR, samesite="lax", secure=secure)
+        if CSRF_COOKIE not in request.cookies or getattr(request.state, "rotate_csrf", False):
+            response.set_cookie(CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="lax", secure=secure)
+        if DEVICE_COOKIE not in request.cookies:
+            response.set_cookie(DEVICE_COOKIE, request.state.device_id, max_age=YEAR, httponly=True,
+                                samesite="lax", secure=secure)
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()")
+        if secure:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/media/", "/healthz")) or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_response(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "code": code, "message": message}, status_code=status
+    )
+
+
+HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    404: ("not_found", "We couldn't find that page."),
+    405: ("method_not_allowed", "That action is not available here."),
+    413: ("too_large", "The file is too large."),
+}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        response = _error_response(request, error.status, error.code, gettext(error.message, **error.params))
+        if error.status == 401 and request.url.path.startswith("/api/"):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
+        message = gettext("Please check this field: {field}.", field=where)
+        return _error_response(request, 422, "invalid_input", message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        code, message = HTTP_MESSAGES.get(error.status_code, ("error", str(error.detail)))
+        response = _error_response(request, error.status_code, code, gettext(message))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _error_response(request, 500, "server_error", gettext("Something went wrong on our side. Please try again."))
+

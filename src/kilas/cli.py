@@ -1,0 +1,57 @@
+"""`kilas serve | worker | migrate | demo`."""
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from kilas.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kilas", description="Kilas: short videos to learn and grow together.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the web app (and, embedded, run the job worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-worker", action="store_true", help="do not run jobs in this process")
+
+    worker = commands.add_parser("worker", help="work the job queue")
+    worker.add_argument("--workers", type=int, default=None)
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    demo = commands.add_parser("demo", help="seed demo users and videos")
+    demo.add_argument("--reset", action="store_true", help="erase all data first")
+    demo.add_argument("--if-empty", action="store_true", help="only seed an empty database")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+
+    if args.command == "migrate":
+        from kilas.migrate import migrate
+
+        migrate(settings)
+    elif args.command == "serve":
+        import uvicorn
+
+        from kilas.app import create_app
+
+        if args.no_worker:
+            settings = settings.model_copy(update={"run_consumer_in_web": False})
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
+    elif args.command == "worker":
+        from kilas.jobs import huey_queue
+
+        huey_queue(settings).run_worker(args.workers or settings.job_workers)
+    elif args.command == "demo":
+        from kilas.demo.seed import seed_demo
+
+        asyncio.run(seed_demo(settings, reset=args.reset, only_if_empty=args.if_empty))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""`kilas demo`: a living demo. Real clips are generated with ffmpeg and go through the real upload
+service and media pipeline; people follow, like and comment, so a new visitor lands in a feed that
+feels alive. Every demo account's password is `kilas-demo`."""
+
+import asyncio
+import logging
+import random
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from kilas.accounts import service as accounts
+from kilas.accounts.models import User
+from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcnow
+from kilas.demo.content import COMMENTS, CREATORS, REPLIES, VIDEOS, VIEWERS
+from kilas.enums import AccountType, Visibility
+from kilas.events.service import record_view
+from kilas.jobs import InlineQueue
+from kilas.media.generate import PATTERNS, generate_clip
+from kilas.media.transcode import ffmpeg_path
+from kilas.migrate import migrate_async
+from kilas.models import load_models
+from kilas.settings import Settings
+from kilas.social import service as social
+from kilas.storage import create_storage
+from kilas.videos import service as videos
+from kilas.videos.models import Video
+
+log = logging.getLogger(__name__)
+DEMO_PASSWORD = "kilas-demo"
+
+
+async def seed_demo(settings: Settings, *, reset: bool = False, only_if_empty: bool = False,
+                    clip_seconds: float = 6.0) -> None:
+    engine = create_engine(settings.resolved_database_url)
+    sessionmaker = make_sessionmaker(engine)
+    storage = create_storage(settings.storage_url, settings.media_dir)
+    try:
+        if reset:
+            await _erase(engine, settings)
+        await migrate_async(settings)
+        async with sessionmaker() as db:
+            if only_if_empty and await db.scalar(select(func.count()).select_from(User)):
+                print("Demo: the database already has users, nothing to seed.")
+                return
+        queue = InlineQueue(settings, sessionmaker, storage)
+        rng = random.Random(20261129)
+        people = await _create_people(sessionmaker)
+        wanted = VIDEOS[: settings.demo_videos]
+        print(f"Demo: making {len(wanted)} videos with ffmpeg (about a minute)...", flush=True)
+        with tempfile.TemporaryDirectory(prefix="kilas-demo-") as folder:
+            clips = _generate_clips(Path(folder), wanted, clip_seconds)
+            for index, ((owner_name, caption, _title), clip_path) in enumerate(zip(wanted, clips, strict=True)):
+                async with unit_of_work(sessionmaker) as db:
+                    owner = await db.get(User, people[owner_name])
+                    assert owner is not None
+                    await videos.create_video(
+                        db=db, storage=storage, jobs=queue, owner=owner, source=clip_path, caption=caption,
+                        visibility=Visibility.public, max_seconds=settings.max_video_seconds,
+                    )
+                print(f"  {index + 1}/{len(wanted)} {caption[:60]}", flush=True)
+        await _spread_publish_times(sessionmaker, rng)
+        await _engage(sessionmaker, people, rng)
+        print(f"Demo ready: {len(people)} people, {len(wanted)} videos. Log in as any of them with "
+              f"the password '{DEMO_PASSWORD}', e.g. bu_ratna_masak.")
+    finally:
+        await engine.dispose()
+
+
+async def _erase(engine, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    load_models()
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    for folder in (settings.media_dir, settings.upload_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _create_people(sessionmaker) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    people: dict[str, int] = {}
+    async with unit_of_work(sessionmaker) as db:
+        for index, (username, name, bio, kind) in enumerate(CREATORS):
+            user = await accounts.signup(
+                db=db, username=username, email=f"{username.replace('.', '_')}@demo.kilas.id", password=DEMO_PASSWORD,
+                birth_date=date(1985 + index, 1 + index % 12, 10), display_name=name,
+                account_type=AccountType(kind),
+            )
+            user.bio = bio
+            people[username] = user.id
+        for index, (username, name) in enumerate(VIEWERS):
+            user = await accounts.signup(
+                db=db, username=username, email=f"{username.replace('.', '_')}@demo.kilas.id", password=DEMO_PASSWORD,
+                birth_date=date(1996 + index % 6, 3 + index, 21), display_name=name,
+            )
+            people[username] = user.id
+    return people
+
+
+def _generate_clips(folder: Path, wanted: list[tuple[str, str, str]], seconds: float) -> list[Path]:
+    ffmpeg = ffmpeg_path()
+
+    def make(index: int) -> Path:
+        _owner, _caption, title = wanted[index]
+        return generate_clip(
+            folder / f"demo-{index}.mp4", ffmpeg=ffmpeg, width=480, height=854, duration_s=seconds, fps=24,
+            pattern=PATTERNS[index % len(PATTERNS)], hue=(index * 47) % 360, text=title, preset="veryfast",
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(make, range(len(wanted))))
+
+
+async def _spread_publish_times(sessionmaker, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Spread the demo over the last few days, so the feed mixes fresh and older videos."""
+    async with unit_of_work(sessionmaker) as db:
+        for video_id in list(await db.scalars(select(Video.id))):
+            when = utcnow() - timedelta(hours=rng.uniform(0.2, 96))
+            await db.execute(update(Video).where(Video.id == video_id).values(published_at=when, created_at=when))
+
+
+async def _engage(sessionmaker, people: dict[str, int], rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    async with unit_of_work(sessionmaker) as db:
+        users = {name: await db.get(User, user_id) for name, user_id in people.items()}
+        all_videos = list(await db.scalars(select(Video)))
+        names = list(users)
+        for name, user in users.items():
+            for other in rng.sample(names, k=rng.randint(3, 8)):
+                if other != name:
+                    await social.follow(db=db, actor=user, target=users[other])  # type: ignore[arg-type]
+        for video in all_videos:
+            fans = rng.sample(names, k=rng.randint(2, len(names) - 4))
+            for fan in fans:
+                await record_view(db=db, video=video, viewer_key=f"u:{people[fan]}", watched_ms=5000, window_minutes=30)
+                if rng.random() < 0.55:
+                    await social.like_video(db=db, actor=users[fan], video=video)  # type: ignore[arg-type]
+            for fan in rng.sample(fans, k=min(len(fans), rng.randint(0, 4))):
+                comment = await social.add_comment(db=db, actor=users[fan], video=video, body=rng.choice(COMMENTS))  # type: ignore[arg-type]
+                owner = next(u for u in users.values() if u and u.id == video.owner_id)
+                if rng.random() < 0.5:
+                    await social.add_comment(db=db, actor=owner, video=video, body=rng.choice(REPLIES), parent_id=comment.id)

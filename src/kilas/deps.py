@@ -1,0 +1,106 @@
+"""FastAPI dependencies, as `Annotated` aliases so route signatures read like sentences."""
+
+import hmac
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kilas.accounts.models import User
+from kilas.accounts.service import get_user_for_api_token, get_user_for_session
+from kilas.db import commit, rollback
+from kilas.errors import NotAuthenticated, PermissionDenied
+from kilas.jobs import JobQueue
+from kilas.ratelimit import RateLimiter
+from kilas.settings import Settings as SettingsModel
+from kilas.storage import Storage as StorageProtocol
+
+SESSION_COOKIE = "kilas_session"
+CSRF_COOKIE = "kilas_csrf"
+DEVICE_COOKIE = "kilas_device"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _db(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work: committed after the route returns, before the response is sent."""
+    async with request.app.state.sessionmaker() as db:
+        try:
+            yield db
+        except BaseException:
+            await rollback(db)
+            raise
+        await commit(db)
+
+
+DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
+
+
+def _settings(request: Request) -> SettingsModel:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _storage(request: Request) -> StorageProtocol:
+    return request.app.state.storage  # type: ignore[no-any-return]
+
+
+def _jobs(request: Request) -> JobQueue:
+    return request.app.state.jobs  # type: ignore[no-any-return]
+
+
+def _limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter  # type: ignore[no-any-return]
+
+
+Settings = Annotated[SettingsModel, Depends(_settings)]
+Storage = Annotated[StorageProtocol, Depends(_storage)]
+Jobs = Annotated[JobQueue, Depends(_jobs)]
+Limiter = Annotated[RateLimiter, Depends(_limiter)]
+
+
+def csrf_token(request: Request) -> str:
+    """The visitor's CSRF token (double-submit: the same value lives in an HttpOnly cookie)."""
+    return request.state.csrf_token  # type: ignore[no-any-return]
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise PermissionDenied("This page has expired. Please reload it and try again.", code="csrf_failed")
+
+
+async def _optional_user(request: Request, db: DbSession) -> User | None:
+    if hasattr(request.state, "user"):
+        return request.state.user  # type: ignore[no-any-return]
+    user: User | None = None
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        user = await get_user_for_api_token(db=db, token=authorization[7:].strip())
+        if user is None:
+            raise NotAuthenticated("Your access token is invalid or expired.", code="invalid_token")
+        request.state.auth = "token"
+    elif token := request.cookies.get(SESSION_COOKIE):
+        user = await get_user_for_session(db=db, token=token)
+        request.state.auth = "cookie"
+        # Cookie-authenticated writes from scripts must prove they come from our pages.
+        if user is not None and request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
+            check_csrf(request, request.headers.get("x-csrf-token"))
+    request.state.user = user
+    return user
+
+
+async def _required_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+    if user is None:
+        raise NotAuthenticated()
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+CurrentUser = Annotated[User, Depends(_required_user)]
+
+
+def viewer_key(request: Request, user: User | None) -> str:
+    """Who is watching, for counting views: the account, or the browser's device id."""
+    if user is not None:
+        return f"u:{user.id}"
+    return f"d:{request.state.device_id}"

@@ -1,0 +1,154 @@
+"""Background jobs.
+
+A job is an `async def fn(ctx: JobContext, **ids)` registered with `@job(...)`. Jobs carry ids, not
+objects, and are idempotent: a retried job reloads its rows and returns early when the work is done.
+
+Two queues behind one interface:
+- `HueyQueue`: Huey on SQLite (embedded, consumer threads inside `kilas serve`) or on Redis
+  (`KILAS_REDIS_URL`, any number of `kilas worker` processes). Queued work survives a restart.
+- `InlineQueue`: runs the job right after the request commits, in the same event loop (tests).
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kilas.db import create_engine, make_sessionmaker
+from kilas.settings import Settings
+from kilas.storage import Storage, create_storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobContext:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    storage: Storage
+    queue: "JobQueue"
+
+
+JobFunction = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    fn: JobFunction
+    retries: int
+    retry_delay: int
+    timeout: int | None
+    every_minutes: int | None = None
+
+
+REGISTRY: dict[str, JobSpec] = {}
+
+
+def job(
+    name: str, *, retries: int = 3, retry_delay: int = 20, timeout: int | None = None,
+    every_minutes: int | None = None,
+) -> Callable[[JobFunction], JobFunction]:
+    def register(fn: JobFunction) -> JobFunction:
+        REGISTRY[name] = JobSpec(fn, retries, retry_delay, timeout, every_minutes)
+        return fn
+
+    return register
+
+
+def load_jobs() -> None:
+    """Import every module that registers jobs."""
+    import kilas.videos.tasks
+    import kilas.videos.uploads  # noqa: F401
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, name: str, **kwargs: Any) -> None: ...
+
+
+class InlineQueue:
+    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], storage: Storage):
+        self.context = JobContext(settings, sessionmaker, storage, self)
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        await REGISTRY[name].fn(self.context, **kwargs)
+
+
+class _WebConsumer(Consumer):
+    """Huey's consumer, run as threads inside the web process: the server owns the signals."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class HueyQueue:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings)
+        self._tasks: dict[str, Any] = {}
+        self._consumer: Consumer | None = None
+        load_jobs()
+        for name, spec in REGISTRY.items():
+            self._tasks[name] = self._register(name, spec)
+
+    def _register(self, name: str, spec: JobSpec) -> Any:
+        settings = self.settings
+
+        def run(**kwargs: Any) -> None:
+            asyncio.run(_run_in_fresh_loop(settings, spec.fn, kwargs))
+
+        if spec.every_minutes:
+            return self.huey.periodic_task(
+                crontab(minute=f"*/{spec.every_minutes}"), name=name, retries=0
+            )(run)
+        return self.huey.task(
+            retries=spec.retries, retry_delay=spec.retry_delay, timeout=spec.timeout, name=name
+        )(run)
+
+    async def enqueue(self, name: str, **kwargs: Any) -> None:
+        self._tasks[name](**kwargs)
+
+    def start_consumer(self, workers: int) -> None:
+        self._consumer = _WebConsumer(self.huey, workers=workers, worker_type="thread")
+        self._consumer.start()
+
+    def stop_consumer(self) -> None:
+        if self._consumer:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+
+    def run_worker(self, workers: int) -> None:
+        """Block and work the queue (`kilas worker`)."""
+        Consumer(self.huey, workers=workers, worker_type="thread").run()
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.redis_url:
+        return RedisHuey("kilas", url=settings.redis_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("kilas", filename=str(settings.data_dir / "jobs.db"))
+
+
+async def _run_in_fresh_loop(settings: Settings, fn: JobFunction, kwargs: dict[str, Any]) -> None:
+    engine = create_engine(settings.resolved_database_url, pooled=False)
+    try:
+        storage = create_storage(settings.storage_url, settings.media_dir)
+        context = JobContext(settings, make_sessionmaker(engine), storage, huey_queue(settings))
+        await fn(context, **kwargs)
+    finally:
+        await engine.dispose()
+
+
+_queues: dict[str, HueyQueue] = {}
+
+
+def huey_queue(settings: Settings) -> HueyQueue:
+    """One Huey queue per process and backend, shared by the web app and the jobs it runs."""
+    key = settings.redis_url or str(settings.data_dir.resolve())
+    if key not in _queues:
+        _queues[key] = HueyQueue(settings)
+    return _queues[key]

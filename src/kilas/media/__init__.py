@@ -1,0 +1,1 @@
+"""Video probing, transcoding and clip generation built on PyAV and ffmpeg."""

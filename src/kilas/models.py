@@ -1,0 +1,8 @@
+"""Every table, imported in one place for migrations and tests."""
+
+
+def load_models() -> None:
+    import kilas.accounts.models
+    import kilas.events.models
+    import kilas.social.models
+    import kilas.videos.models  # noqa: F401

@@ -1,0 +1,21 @@
+"""Rate limits on writes (signup, login, uploads, comments...), in-process or shared through Redis."""
+
+from limits import parse
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from kilas.errors import RateLimited
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str = "") -> None:
+        self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.storage)
+
+    def hit(self, rate: str, *keys: str) -> None:
+        """Count one attempt for `keys`; raise RateLimited when over `rate` (e.g. "10/hour")."""
+        if not self.limiter.hit(parse(rate), *keys):
+            raise RateLimited()
+
+    def reset(self) -> None:
+        self.storage.reset()

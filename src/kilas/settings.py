@@ -1,0 +1,72 @@
+"""The one settings object. Nothing else in Kilas reads the environment."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KILAS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str = ""
+    storage_url: str = ""
+    ffmpeg: str = ""
+    secret_key: SecretStr = SecretStr("")
+    base_url: str = "http://127.0.0.1:8000"
+
+    max_upload_bytes: int = 500 * MB
+    max_video_seconds: float = 600.0
+    upload_chunk_bytes: int = 8 * MB
+    transcode_preset: str = "veryfast"
+    transcode_threads: int = 2
+    job_workers: int = 2
+    # "huey" runs jobs on the queue (consumer threads or `kilas worker`); "inline" runs them right
+    # after the request commits, in the same process (tests).
+    jobs_mode: str = "huey"
+    run_consumer_in_web: bool = True
+
+    session_days: int = 30
+    signup_rate: str = "10/hour"
+    login_rate: str = "20/15minute"
+    write_rate: str = "120/minute"
+    upload_rate: str = "30/hour"
+    view_window_minutes: int = 30
+    default_locale: str = "id"
+
+    demo_users: int = Field(default=20, ge=0)
+    demo_videos: int = Field(default=40, ge=0)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'kilas.db'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    def secret(self) -> str:
+        """The signing secret; on a laptop without one, a random one is made once and kept in the data dir."""
+        if value := self.secret_key.get_secret_value():
+            return value
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

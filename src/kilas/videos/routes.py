@@ -1,0 +1,74 @@
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, UploadFile
+
+from kilas.deps import CurrentUser, DbSession, Jobs, Limiter, OptionalUser, Settings, Storage
+from kilas.errors import InvalidInput, TooLarge
+from kilas.videos import service
+from kilas.videos.presenters import present_video
+from kilas.videos.schemas import VideoOut, VideoUpdateIn
+
+router = APIRouter(tags=["videos"])
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+@router.post("/videos", status_code=201)
+async def upload_video(
+    request: Request, file: UploadFile, user: CurrentUser, db: DbSession, storage: Storage, jobs: Jobs,
+    settings: Settings, limiter: Limiter,
+    caption: Annotated[str, Form(max_length=2200)] = "",
+    visibility: Annotated[str, Form(max_length=16)] = "public",
+) -> VideoOut:
+    """Upload a whole video in one request. For large files on mobile networks use the resumable
+    `/api/v1/uploads` (tus) endpoint instead."""
+    limiter.hit(settings.upload_rate, "upload", str(user.id))
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > settings.max_upload_bytes + MULTIPART_OVERHEAD:
+        raise TooLarge("The file is too large. The maximum is {mb} MB.", mb=settings.max_upload_bytes // 2**20)
+    chosen_visibility = service.check_visibility(visibility)
+    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkstemp(dir=settings.upload_dir, suffix=".upload")[1])
+    try:
+        copied = await asyncio.to_thread(_copy_capped, file, target, settings.max_upload_bytes)
+        if copied == 0:
+            raise InvalidInput("The file is empty.", code="upload_empty")
+        video = await service.create_video(
+            db=db, storage=storage, jobs=jobs, owner=user, source=target, caption=caption,
+            visibility=chosen_visibility, max_seconds=settings.max_video_seconds,
+        )
+    finally:
+        target.unlink(missing_ok=True)
+    return await present_video(db, video, user)
+
+
+def _copy_capped(upload: UploadFile, target: Path, limit: int) -> int:
+    copied = 0
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1024 * 1024):
+            copied += len(chunk)
+            if copied > limit:
+                raise TooLarge("The file is too large. The maximum is {mb} MB.", mb=limit // 2**20)
+            out.write(chunk)
+    return copied
+
+
+@router.get("/videos/{video_id}")
+async def get_video(video_id: int, db: DbSession, viewer: OptionalUser) -> VideoOut:
+    video = await service.access_video(db=db, video_id=video_id, viewer=viewer)
+    return await present_video(db, video, viewer)
+
+
+@router.patch("/videos/{video_id}")
+async def update_video(video_id: int, body: VideoUpdateIn, db: DbSession, user: CurrentUser) -> VideoOut:
+    video = await service.access_own_video(db=db, video_id=video_id, actor=user)
+    await service.update_video(db=db, video=video, actor=user, **body.model_dump(exclude_unset=True))
+    return await present_video(db, video, user)
+
+
+@router.delete("/videos/{video_id}", status_code=204)
+async def delete_video(video_id: int, db: DbSession, user: CurrentUser, storage: Storage) -> None:
+    video = await service.access_own_video(db=db, video_id=video_id, actor=user)
+    await service.delete_video(db=db, storage=storage, video=video, actor=user)

@@ -1,0 +1,146 @@
+"""The media pipeline: probe, renditions (lowest first, so the video plays within seconds), poster,
+animated preview. Idempotent: a retried or re-queued job skips what is already stored."""
+
+import asyncio
+import logging
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kilas.db import unit_of_work, utcnow
+from kilas.enums import VideoStatus
+from kilas.jobs import JobContext, job
+from kilas.media.probe import MediaInfo, MediaRejected, probe_video
+from kilas.media.transcode import (
+    RenditionSpec,
+    TranscodeFailed,
+    ffmpeg_path,
+    make_poster,
+    make_preview,
+    plan_renditions,
+    transcode_rendition,
+)
+from kilas.videos.models import Rendition, Video
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 4
+STALE_AFTER_MINUTES = 20
+
+
+@job("process_video", retries=MAX_ATTEMPTS - 1, retry_delay=15, timeout=3600)
+async def process_video(ctx: JobContext, *, video_id: int) -> None:
+    async with unit_of_work(ctx.sessionmaker) as db:
+        video = await db.get(Video, video_id)
+        if video is None or video.status == VideoStatus.failed:
+            return
+        if video.status == VideoStatus.ready and video.poster_key and video.preview_key and len(
+            video.renditions
+        ) == len(plan_renditions(_info_of(video))):
+            return
+        video.processing_attempts += 1
+        attempts = video.processing_attempts
+        source_key, done = video.source_key, {r.short_edge for r in video.renditions}
+        has_poster, has_preview, prefix = bool(video.poster_key), bool(video.preview_key), video.media_prefix
+
+    with tempfile.TemporaryDirectory(prefix="kilas-transcode-") as folder:
+        work = Path(folder)
+        source = work / Path(source_key).name
+        try:
+            await asyncio.to_thread(ctx.storage.fetch_to, source_key, source)
+            info = await asyncio.to_thread(probe_video, source, max_duration_s=ctx.settings.max_video_seconds)
+            for spec in plan_renditions(info):
+                if spec.short_edge not in done:
+                    await _publish_rendition(ctx, video_id, prefix, source, work, info, spec)
+                if not has_poster:
+                    await _publish_poster(ctx, video_id, prefix, source, work, info)
+                    has_poster = True
+            if not has_preview:
+                preview = work / "preview.webp"
+                await asyncio.to_thread(make_preview, source, preview, info=info, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg))
+                key = f"{prefix}/preview.webp"
+                await asyncio.to_thread(ctx.storage.put_file, key, preview)
+                await _update(ctx, video_id, preview_key=key)
+        except MediaRejected as rejected:
+            await _update(ctx, video_id, status=VideoStatus.failed, failure_code=rejected.code)
+        except TranscodeFailed:
+            log.exception("transcode of video %s failed (attempt %s)", video_id, attempts)
+            if attempts >= MAX_ATTEMPTS:
+                await _update(ctx, video_id, status=VideoStatus.failed, failure_code="processing_error")
+            else:
+                raise
+
+
+def _info_of(video: Video) -> MediaInfo:
+    """Enough of MediaInfo, rebuilt from the row, to know how many renditions the video should have."""
+    return MediaInfo(
+        container="mp4", duration_s=video.duration_s or 0, width=video.width or 0, height=video.height or 0,
+        coded_width=video.width or 0, coded_height=video.height or 0, rotation=0, video_codec="",
+        pixel_format=None, frame_rate=0, audio_codec=None, size_bytes=0,
+    )
+
+
+async def _publish_rendition(
+    ctx: JobContext, video_id: int, prefix: str, source: Path, work: Path, info: MediaInfo, spec: RenditionSpec
+) -> None:
+    output = work / f"{spec.short_edge}.mp4"
+    await asyncio.to_thread(
+        transcode_rendition, source, output, info=info, spec=spec, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg),
+        preset=ctx.settings.transcode_preset, threads=ctx.settings.transcode_threads,
+    )
+    key = f"{prefix}/{spec.short_edge}.mp4"
+    size = await asyncio.to_thread(ctx.storage.put_file, key, output)
+    output.unlink()
+    async with unit_of_work(ctx.sessionmaker) as db:
+        video = await db.get(Video, video_id)
+        if video is None:  # deleted while we worked: its files go with it
+            await asyncio.to_thread(ctx.storage.delete_prefix, prefix)
+            return
+        if spec.short_edge not in {r.short_edge for r in video.renditions}:
+            video.renditions.append(
+                Rendition(short_edge=spec.short_edge, width=spec.width, height=spec.height, key=key, size_bytes=size)
+            )
+        if video.status != VideoStatus.ready:
+            video.status = VideoStatus.ready
+            video.published_at = utcnow()
+        video.width, video.height, video.duration_s = info.width, info.height, info.duration_s
+
+
+async def _publish_poster(ctx: JobContext, video_id: int, prefix: str, source: Path, work: Path, info: MediaInfo) -> None:
+    poster = work / "poster.jpg"
+    await asyncio.to_thread(make_poster, source, poster, info=info, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg))
+    key = f"{prefix}/poster.jpg"
+    await asyncio.to_thread(ctx.storage.put_file, key, poster)
+    await _update(ctx, video_id, poster_key=key)
+
+
+async def _update(ctx: JobContext, video_id: int, **values: object) -> None:
+    async with unit_of_work(ctx.sessionmaker) as db:
+        video = await db.get(Video, video_id)
+        if video is not None:
+            for name, value in values.items():
+                setattr(video, name, value)
+
+
+@job("requeue_stale_videos", every_minutes=5)
+async def requeue_stale_videos(ctx: JobContext) -> None:
+    """Videos whose job was lost (a crash mid-transcode) are queued again; processing is idempotent."""
+    await requeue_unfinished(ctx, older_than_minutes=STALE_AFTER_MINUTES)
+
+
+async def requeue_unfinished(ctx: JobContext, *, older_than_minutes: int) -> int:
+    from datetime import timedelta
+
+    cutoff = utcnow() - timedelta(minutes=older_than_minutes)
+    async with ctx.sessionmaker() as db:
+        ids = list(
+            await db.scalars(
+                select(Video.id).where(
+                    Video.status == VideoStatus.processing, Video.updated_at < cutoff,
+                    Video.processing_attempts < MAX_ATTEMPTS,
+                )
+            )
+        )
+    for video_id in ids:
+        await ctx.queue.enqueue("process_video", video_id=video_id)
+    return len(ids)

@@ -1,0 +1,109 @@
+"""Test fixtures: a fresh database per test, the real app over ASGI, and factories.
+
+Jobs run inline (right after the request commits) so a test sees a processed video as soon as its
+upload request returns; the media pipeline itself is the real one (ffmpeg on generated clips).
+"""
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kilas.app import create_app
+from kilas.migrate import migrate
+from kilas.settings import Settings
+from tests.clips import clip
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_OUTPUT = ROOT / "test-output"
+PASSWORD = "rahasia-sekali-123"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database made once per worker and copied for every test."""
+    folder = tmp_path_factory.mktemp("template")
+    migrate(Settings(data_dir=folder, jobs_mode="inline"))
+    return folder / "kilas.db"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, template_db: Path) -> Settings:
+    data_dir = tmp_path / "var"
+    data_dir.mkdir()
+    shutil.copyfile(template_db, data_dir / "kilas.db")
+    return Settings(
+        data_dir=data_dir, jobs_mode="inline", secret_key="test-secret", transcode_preset="ultrafast",
+        transcode_threads=1, _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[object]:
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def db(app: object) -> AsyncIterator[AsyncSession]:
+    async with app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        yield session
+
+
+@dataclass
+class Account:
+    username: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Factory:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.count = 0
+
+    async def account(self, username: str | None = None, *, birth_date: date = date(1998, 5, 17),
+                      account_type: str = "creator") -> Account:
+        self.count += 1
+        username = username or f"pengguna{self.count}"
+        response = await self.client.post("/api/v1/auth/signup", json={
+            "username": username, "email": f"{username}@contoh.id", "password": PASSWORD,
+            "birth_date": birth_date.isoformat(), "display_name": username.title(), "account_type": account_type,
+        })
+        assert response.status_code == 201, response.text
+        token = await self.client.post("/api/v1/auth/token", json={"login": username, "password": PASSWORD})
+        assert token.status_code == 201, token.text
+        return Account(username, token.json()["access_token"])
+
+    async def video(self, owner: Account, *, clip_name: str = "tiny", caption: str = "Belajar bareng #SamaSamaBelajar",
+                    visibility: str = "public") -> dict:
+        path = clip(clip_name)
+        with path.open("rb") as handle:
+            response = await self.client.post(
+                "/api/v1/videos", headers=owner.headers, files={"file": (path.name, handle, "video/mp4")},
+                data={"caption": caption, "visibility": visibility},
+            )
+        assert response.status_code == 201, response.text
+        video = await self.client.get(f"/api/v1/videos/{response.json()['id']}", headers=owner.headers)
+        return video.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def factory(client: httpx.AsyncClient) -> Factory:
+    return Factory(client)
