@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from kilas.media.generate import generate_clip
-from kilas.media.transcode import ffmpeg_path, run_ffmpeg
+from kilas.media.transcode import ffmpeg_path, options, run_ffmpeg
 
 CLIP_DIR = Path(__file__).resolve().parents[1] / "test-output" / "clips"
 # Bump when generate.py changes what existing recipes produce.
@@ -50,6 +50,19 @@ def _truncated(source: str, keep_fraction: float) -> Callable[[Path], None]:
     return build
 
 
+def _webm_without_duration(dst: Path) -> None:
+    # Browser recorders (MediaRecorder) write WebM like this: no duration in the header.
+    run_ffmpeg(
+        [
+            ffmpeg_path(),
+            *("-nostdin", "-hide_banner", "-loglevel", "error", "-y"),
+            *options({"-i": str(clip("vp9_webm")), "-c": "copy", "-f": "webm", "-live": "1"}),
+            str(dst),
+        ],
+        timeout_s=60,
+    )
+
+
 def _text(content: str) -> Callable[[Path], None]:
     def build(dst: Path) -> None:
         dst.write_text(content, encoding="utf-8")
@@ -64,9 +77,11 @@ def _png(dst: Path) -> None:
 def _audio_only(dst: Path) -> None:
     run_ffmpeg(
         [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100:duration=2",
-            "-c:a", "aac", "-f", "mp4", str(dst),
+            ffmpeg_path(),
+            *("-nostdin", "-hide_banner", "-loglevel", "error", "-y"),
+            *options({"-f": "lavfi", "-i": "sine=frequency=330:sample_rate=44100:duration=2"}),
+            *options({"-c:a": "aac", "-f": "mp4"}),
+            str(dst),
         ],
         timeout_s=60,
     )
@@ -93,17 +108,14 @@ _RECIPES: dict[str, _Recipe] = {
     "vertical": _Recipe("mp4", _video(width=360, height=640, crf=18)),
     "horizontal": _Recipe("mp4", _video(width=640, height=360, hue=240, crf=16)),
     "h264_compatible": _Recipe("mp4", _video(width=360, height=640, preset="veryfast", hue=120)),
-    "vp9_webm": _Recipe(
-        "webm", _video(container="webm", video_codec="libvpx-vp9", pattern="gradients")
-    ),
+    "vp9_webm": _Recipe("webm", _video(container="webm", video_codec="libvpx-vp9", pattern="gradients")),
     "no_audio": _Recipe("mp4", _video(audio=False, hue=200, crf=16)),
+    "webm_no_duration": _Recipe("webm", _webm_without_duration),
     "rotated": _Recipe("mp4", _video(width=640, height=360, rotate=90)),
     "mov": _Recipe("mov", _video(container="mov", hue=60, crf=16)),
     "tiny": _Recipe("mp4", _video(width=160, height=284, duration_s=2.0)),
     "long": _Recipe("mp4", _video(width=180, height=320, duration_s=12.0, fps=15)),
-    "hd_30s": _Recipe(
-        "mp4", _video(width=1080, height=1920, duration_s=30.0, fps=30)
-    ),
+    "hd_30s": _Recipe("mp4", _video(width=1080, height=1920, duration_s=30.0, fps=30)),
     "moov_at_end": _Recipe("mp4", _video(faststart=False, hue=300, preset="veryfast")),
     # Hostile or broken uploads, all disguised as .mp4.
     "text_as_mp4": _Recipe("mp4", _text("This is not a video, just some text.\n" * 20)),

@@ -72,6 +72,7 @@ class JobQueue(Protocol):
 
 class InlineQueue:
     def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], storage: Storage):
+        load_jobs()
         self.context = JobContext(settings, sessionmaker, storage, self)
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:

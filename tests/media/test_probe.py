@@ -8,6 +8,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,8 @@ from tests.clips import clip
 MAX_DURATION_S = 60.0
 
 
-def probe(name: str, **limits: float) -> MediaInfo:
-    return probe_video(clip(name), max_duration_s=limits.pop("max_duration_s", MAX_DURATION_S), **limits)
+def probe(name: str, *, max_duration_s: float = MAX_DURATION_S, **limits: Any) -> MediaInfo:
+    return probe_video(clip(name), max_duration_s=max_duration_s, **limits)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,7 @@ def probe(name: str, **limits: float) -> MediaInfo:
         ("horizontal", "mp4", (640, 360), (640, 360), 0, "h264", "aac", 3.0),
         ("h264_compatible", "mp4", (360, 640), (360, 640), 0, "h264", "aac", 3.0),
         ("vp9_webm", "matroska", (360, 640), (360, 640), 0, "vp9", "opus", 3.0),
+        ("webm_no_duration", "matroska", (360, 640), (360, 640), 0, "vp9", "opus", 3.0),
         ("no_audio", "mp4", (360, 640), (360, 640), 0, "h264", None, 3.0),
         ("rotated", "mp4", (360, 640), (640, 360), 90, "h264", "aac", 3.0),
         ("mov", "mp4", (360, 640), (360, 640), 0, "h264", "aac", 3.0),
@@ -97,6 +99,12 @@ def test_bad_uploads_are_rejected_with_a_stable_code(name: str, code: str) -> No
 def test_too_long_is_rejected_from_the_header() -> None:
     with pytest.raises(MediaRejected) as rejected:
         probe("long", max_duration_s=5)
+    assert rejected.value.code == "too_long"
+
+
+def test_too_long_is_rejected_from_the_packets_when_the_header_has_no_duration() -> None:
+    with pytest.raises(MediaRejected) as rejected:
+        probe("webm_no_duration", max_duration_s=1.5)
     assert rejected.value.code == "too_long"
 
 
@@ -210,7 +218,9 @@ def _hostile_files(tmp_path: Path, port: int) -> list[Path]:
         "playlist.mp4": f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{url}/x.ts\n"
         "#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n",
         "concat.mp4": f"ffconcat version 1.0\nfile '{url}/a.mp4'\nfile '/etc/passwd'\n",
-        "sdp.mp4": f"v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=video {port} RTP/AVP 96\n",
+        "sdp.mp4": (
+            f"v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\nm=video {port} RTP/AVP 96\n"
+        ),
     }
     paths = []
     for name, content in contents.items():
@@ -223,8 +233,11 @@ def _hostile_files(tmp_path: Path, port: int) -> list[Path]:
 def test_listener_detects_a_connection(listener: Listener) -> None:
     # Proves the no-connection assertions below would notice a real request.
     subprocess.run(
-        [ffmpeg_path(), "-nostdin", "-loglevel", "quiet", "-rw_timeout", "300000",
-         "-i", f"http://127.0.0.1:{listener.port}/x", "-f", "null", "-"],
+        [
+            ffmpeg_path(),
+            *("-nostdin", "-loglevel", "quiet", "-rw_timeout", "300000"),
+            *("-i", f"http://127.0.0.1:{listener.port}/x", "-f", "null", "-"),
+        ],
         check=False,
         timeout=30,
     )
@@ -245,7 +258,11 @@ def test_hostile_references_are_never_followed(tmp_path: Path, listener: Listene
                 make_poster(path, tmp_path / "poster.jpg", info=info, ffmpeg=ffmpeg, timeout_s=20)
             with pytest.raises(TranscodeFailed):
                 transcode_rendition(
-                    path, tmp_path / "out.mp4", info=info, ffmpeg=ffmpeg, timeout_s=20,
+                    path,
+                    tmp_path / "out.mp4",
+                    info=info,
+                    ffmpeg=ffmpeg,
+                    timeout_s=20,
                     spec=RenditionSpec(short_edge=360, width=360, height=640, remux=True),
                 )
 
@@ -255,7 +272,16 @@ def test_hostile_references_are_never_followed(tmp_path: Path, listener: Listene
 
 def _pretend_info(container: str, size_bytes: int) -> MediaInfo:
     return MediaInfo(
-        container=container, duration_s=10.0, width=360, height=640, coded_width=360,
-        coded_height=640, rotation=0, video_codec="h264", pixel_format="yuv420p",
-        frame_rate=30.0, audio_codec="aac", size_bytes=size_bytes,
+        container=container,
+        duration_s=10.0,
+        width=360,
+        height=640,
+        coded_width=360,
+        coded_height=640,
+        rotation=0,
+        video_codec="h264",
+        pixel_format="yuv420p",
+        frame_rate=30.0,
+        audio_codec="aac",
+        size_bytes=size_bytes,
     )

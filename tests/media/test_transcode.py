@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import struct
 import time
 from pathlib import Path
@@ -35,9 +36,19 @@ TEST_PRESET = "ultrafast"
 def media_info(**changes: object) -> MediaInfo:
     """A web-compatible 720x1280 source at a modest bitrate, adjusted by `changes`."""
     base = MediaInfo(
-        container="mp4", duration_s=10.0, width=720, height=1280, coded_width=720,
-        coded_height=1280, rotation=0, video_codec="h264", pixel_format="yuv420p",
-        frame_rate=30.0, audio_codec="aac", size_bytes=2_000_000, audio_sample_rate=48000,
+        container="mp4",
+        duration_s=10.0,
+        width=720,
+        height=1280,
+        coded_width=720,
+        coded_height=1280,
+        rotation=0,
+        video_codec="h264",
+        pixel_format="yuv420p",
+        frame_rate=30.0,
+        audio_codec="aac",
+        size_bytes=2_000_000,
+        audio_sample_rate=48000,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -174,6 +185,7 @@ def top_level_boxes(path: Path) -> list[bytes]:
 def keyframe_times(path: Path) -> list[float]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        assert stream.time_base is not None
         return sorted(
             float(packet.pts * stream.time_base)
             for packet in container.demux(stream)
@@ -184,7 +196,8 @@ def keyframe_times(path: Path) -> list[float]:
 def video_packet_digests(path: Path) -> list[str]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        return [hashlib.sha256(bytes(packet)).hexdigest() for packet in container.demux(stream) if packet.size]
+        packets = [packet for packet in container.demux(stream) if packet.size]
+        return [hashlib.sha256(bytes(packet)).hexdigest() for packet in packets]
 
 
 def assert_web_playable(path: Path, *, size: tuple[int, int], audio: bool) -> MediaInfo:
@@ -232,7 +245,9 @@ def test_rotated_source_comes_out_upright(tmp_path: Path) -> None:
     assert (out.coded_width, out.coded_height) == (360, 640)
 
 
-@pytest.mark.parametrize(("name", "audio"), [("vp9_webm", True), ("mov", True), ("no_audio", False)])
+@pytest.mark.parametrize(
+    ("name", "audio"), [("vp9_webm", True), ("webm_no_duration", True), ("mov", True), ("no_audio", False)]
+)
 def test_other_sources_become_h264_mp4(tmp_path: Path, name: str, audio: bool) -> None:
     dst = tmp_path / f"{name}.mp4"
     transcode(name, dst)
@@ -246,7 +261,7 @@ def test_keyframes_every_two_seconds(tmp_path: Path) -> None:
     times = keyframe_times(dst)
     assert times[0] == pytest.approx(0.0, abs=0.05)
     assert len(times) == pytest.approx(info.duration_s / 2, abs=1)
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert all(gap == pytest.approx(2.0, abs=0.1) for gap in gaps), gaps
 
 
@@ -299,7 +314,10 @@ def test_missing_ffmpeg_binary_is_a_transcode_failure(tmp_path: Path) -> None:
     info = probe("vertical")
     with pytest.raises(TranscodeFailed, match="could not run ffmpeg"):
         transcode_rendition(
-            clip("vertical"), tmp_path / "x.mp4", info=info, spec=plan_renditions(info)[0],
+            clip("vertical"),
+            tmp_path / "x.mp4",
+            info=info,
+            spec=plan_renditions(info)[0],
             ffmpeg=str(tmp_path / "no-such-ffmpeg"),
         )
 
@@ -322,7 +340,9 @@ def test_ffmpeg_path_prefers_the_configured_binary() -> None:
         ("vp9_webm", 720, (360, 640)),
     ],
 )
-def test_poster_is_an_upright_jpeg(tmp_path: Path, name: str, max_short_edge: int, size: tuple[int, int]) -> None:
+def test_poster_is_an_upright_jpeg(
+    tmp_path: Path, name: str, max_short_edge: int, size: tuple[int, int]
+) -> None:
     dst = tmp_path / "poster.jpg"
     make_poster(clip(name), dst, info=probe(name), ffmpeg=FFMPEG, max_short_edge=max_short_edge)
 
@@ -333,7 +353,9 @@ def test_poster_is_an_upright_jpeg(tmp_path: Path, name: str, max_short_edge: in
         assert image.getextrema() != ((0, 0), (0, 0), (0, 0)), "blank frame"
 
 
-@pytest.mark.parametrize(("name", "size"), [("rotated", (240, 426)), ("horizontal", (426, 240)), ("tiny", (160, 284))])
+@pytest.mark.parametrize(
+    ("name", "size"), [("rotated", (240, 426)), ("horizontal", (426, 240)), ("tiny", (160, 284))]
+)
 def test_preview_is_a_looping_animated_webp(tmp_path: Path, name: str, size: tuple[int, int]) -> None:
     dst = tmp_path / "preview.webp"
     make_preview(clip(name), dst, info=probe(name), ffmpeg=FFMPEG)
@@ -342,5 +364,5 @@ def test_preview_is_a_looping_animated_webp(tmp_path: Path, name: str, size: tup
         assert image.format == "WEBP"
         assert image.size == size
         assert getattr(image, "is_animated", False)
-        assert image.n_frames >= 15
+        assert getattr(image, "n_frames", 1) >= 15
         assert image.info.get("loop") == 0

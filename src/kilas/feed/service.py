@@ -9,6 +9,7 @@ Mengikuti (Following): the newest videos of the creators the viewer follows, new
 
 import base64
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +28,7 @@ from kilas.videos.models import Video
 CANDIDATE_POOL = 400
 FRESH_DAYS = 90
 MAX_CURSOR_IDS = 400
+CURSOR_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def encode_served(ids: list[int]) -> str:
 def decode_served(cursor: str | None) -> list[int]:
     if not cursor:
         return []
+    if not CURSOR_PATTERN.match(cursor):
+        raise InvalidInput("The page cursor is not valid.", field="cursor")
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         return [int(part, 36) for part in text.split(".") if part][-MAX_CURSOR_IDS:]

@@ -6,7 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from kilas.media.transcode import run_ffmpeg
+from kilas.media.transcode import options, run_ffmpeg
 
 PATTERNS = ("testsrc2", "smptebars", "mandelbrot", "gradients", "cellauto", "life")
 CONTAINERS = {"mp4": "mp4", "mov": "mov", "webm": "webm", "mkv": "matroska", "3gp": "3gp"}
@@ -21,6 +21,9 @@ _FONT_ROOT = Path("/usr/share/fonts")
 # Paths are embedded in a filter graph; anything outside this set would need escaping.
 _FILTER_SAFE_PATH = re.compile(r"^[A-Za-z0-9/._-]+$")
 _GENERATE_TIMEOUT_S = 600
+_CELL_PATTERNS = ("cellauto", "life")
+_CELL_PIXELS = 6
+_QUIET = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 
 
 def generate_clip(
@@ -54,8 +57,9 @@ def generate_clip(
         work_dir = Path(work)
         encoded = work_dir / f"encoded.{container}" if rotate else dst
         command = [
-            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", _source(pattern, width, height, fps),
+            ffmpeg,
+            *_QUIET,
+            *options({"-f": "lavfi", "-i": _source(pattern, width, height, fps)}),
         ]
         if audio:
             command += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]
@@ -63,15 +67,16 @@ def generate_clip(
         if audio:
             command += ["-map", "1:a", *_audio_codec_args(container)]
         command += [
-            "-vf", _video_filters(width, height, hue, text, work_dir),
+            *options({"-vf": _video_filters(pattern, width, height, hue, text, work_dir)}),
             *_video_codec_args(video_codec, preset, crf),
             *_muxer_args(container, faststart),
             str(encoded),
         ]
         run_ffmpeg(command, timeout_s=_GENERATE_TIMEOUT_S)
         if rotate:
-            _copy_with_rotation(encoded, dst, ffmpeg=ffmpeg, rotate=rotate,
-                                container=container, faststart=faststart)
+            _copy_with_rotation(
+                encoded, dst, ffmpeg=ffmpeg, rotate=rotate, container=container, faststart=faststart
+            )
     return dst
 
 
@@ -87,19 +92,27 @@ def _validate(container: str, video_codec: str, pattern: str, rotate: int) -> No
 
 
 def _source(pattern: str, width: int, height: int, fps: int) -> str:
+    if pattern in _CELL_PATTERNS:
+        width, height = max(8, width // _CELL_PIXELS), max(8, height // _CELL_PIXELS)
     size = f"size={width}x{height}:rate={fps}"
     extra = {
         "gradients": ":speed=0.03:n=4",
         "cellauto": ":rule=110:random_fill_ratio=0.4",
-        "life": ":mold=12:ratio=0.25:life_color=#FFD23F:death_color=#3A2E8C:mold_color=#EE4266",
+        "life": ":mold=10:ratio=0.3:life_color=#FFD23F:death_color=#3A2E8C:mold_color=#EE4266",
     }.get(pattern, "")
     return f"{pattern}={size}{extra}"
 
 
 def _video_filters(
-    width: int, height: int, hue: float, text: str | None, work_dir: Path
+    pattern: str, width: int, height: int, hue: float, text: str | None, work_dir: Path
 ) -> str:
     filters = []
+    if pattern in _CELL_PATTERNS:
+        # Cells rendered one pixel each are noise to the encoder; chunky cells look and compress better.
+        filters.append(f"scale={width}:{height}:flags=neighbor")
+    if pattern == "cellauto":
+        # cellauto is black and white; tint it so that `hue` has colour to shift.
+        filters.append("format=rgb24,colorchannelmixer=rr=1:gg=0.55:bb=0.25")
     if hue:
         filters.append(f"hue=h={hue:g}")
     font = find_font()
@@ -141,10 +154,8 @@ def _video_codec_args(video_codec: str, preset: str, crf: int | None) -> list[st
         return ["-c:v", "libx264", "-preset", preset, "-crf", str(quality), "-pix_fmt", "yuv420p"]
     if video_codec == "libvpx-vp9":
         quality = 38 if crf is None else crf
-        return [
-            "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
-            "-row-mt", "1", "-b:v", "0", "-crf", str(quality),
-        ]
+        vp9 = {"-c:v": "libvpx-vp9", "-deadline": "realtime", "-cpu-used": "8", "-row-mt": "1"}
+        return options({**vp9, "-b:v": "0", "-crf": str(quality)})
     return ["-c:v", "mpeg4", "-q:v", "5"]
 
 
@@ -167,9 +178,9 @@ def _copy_with_rotation(
     # -display_rotation is counter-clockwise; phones record the clockwise angle.
     run_ffmpeg(
         [
-            ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-            "-display_rotation", str(-rotate), "-i", str(src),
-            "-map", "0", "-c", "copy",
+            ffmpeg,
+            *_QUIET,
+            *options({"-display_rotation": str(-rotate), "-i": str(src), "-map": "0", "-c": "copy"}),
             *_muxer_args(container, faststart),
             str(dst),
         ],

@@ -21,9 +21,7 @@ import av.video.stream
 
 REJECTION_MESSAGES: dict[str, str] = {
     "empty": "The file is empty.",
-    "not_a_video": (
-        "This file is not a video we can play. Upload an MP4, MOV, 3GP or WebM video."
-    ),
+    "not_a_video": ("This file is not a video we can play. Upload an MP4, MOV, 3GP or WebM video."),
     "no_video_stream": "This file has no video in it.",
     "too_long": "The video is too long.",
     "too_big_dimensions": "The video's picture is too large.",
@@ -145,7 +143,7 @@ def probe_video(
         return _probe(path, container_kind, size, limits)
     except MediaRejected:
         raise
-    except Exception as exc:  # noqa: BLE001 - any decoder failure means a bad upload
+    except Exception as exc:  # any decoder failure means a bad upload
         raise MediaRejected("damaged", f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -222,7 +220,7 @@ def _declared_duration(
 ) -> float | None:
     if container.duration is not None and container.duration > 0:
         return container.duration / av.time_base
-    if stream.duration is not None and stream.duration > 0:
+    if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     return None
 
@@ -256,7 +254,7 @@ def _scan_packets(
             scan.corrupt_packets += 1
         timestamp = packet.pts if packet.pts is not None else packet.dts
         if timestamp is not None and packet.time_base is not None:
-            end_s = float((timestamp + packet.duration) * packet.time_base) - start_s
+            end_s = float((timestamp + (packet.duration or 0)) * packet.time_base) - start_s
             scan.end_s = max(scan.end_s, end_s)
             # A header can understate the duration; the packets cannot.
             if scan.end_s > max_duration_s + 1.0:
@@ -282,9 +280,7 @@ def _check_complete(scan: _Scan, stream: av.video.stream.VideoStream, duration: 
         raise MediaRejected("damaged", f"{scan.corrupt_packets} truncated packets")
     expected_packets = stream.frames
     if expected_packets > 0 and scan.video_packets < expected_packets * 0.98 - 1:
-        raise MediaRejected(
-            "damaged", f"{scan.video_packets} of {expected_packets} video packets present"
-        )
+        raise MediaRejected("damaged", f"{scan.video_packets} of {expected_packets} video packets present")
     tolerance = max(_MISSING_TAIL_TOLERANCE_S, duration * _MISSING_TAIL_TOLERANCE_RATIO)
     if scan.end_s < duration - tolerance:
         raise MediaRejected("damaged", f"data ends at {scan.end_s:.2f} s of {duration:.2f} s")

@@ -127,8 +127,8 @@ def transcode_rendition(
                 *_input_args(src, info, threads=threads),
                 *_stream_selection_args(info),
                 *codec_args,
-                "-movflags", "+faststart",
-                "-f", "mp4", _file_url(tmp),
+                *options({"-movflags": "+faststart", "-f": "mp4"}),
+                _file_url(tmp),
             ],
             timeout_s=timeout_s,
         )
@@ -142,21 +142,23 @@ def _encode_args(info: MediaInfo, spec: RenditionSpec, preset: str, threads: int
     frame_rate = min(info.frame_rate, _MAX_FRAME_RATE) if info.frame_rate > 0 else 30
     gop = max(1, round(frame_rate * _KEYFRAME_INTERVAL_S))
     max_kbps = _max_video_kbps(spec.short_edge)
-    video = [
-        "-vf", f"scale={spec.width}:{spec.height}:flags=bicubic,setsar=1,format=yuv420p",
-        "-fpsmax", str(_MAX_FRAME_RATE),
-        "-c:v", "libx264",
-        "-preset", preset,
-        "-profile:v", "high",
-        "-pix_fmt", "yuv420p",
-        "-crf", "23",
-        "-maxrate", f"{max_kbps}k",
-        "-bufsize", f"{2 * max_kbps}k",
-        "-g", str(gop),
-        "-sc_threshold", "0",
-        "-force_key_frames", f"expr:gte(t,n_forced*{_KEYFRAME_INTERVAL_S})",
-        "-threads", str(threads),
-    ]
+    video = options(
+        {
+            "-vf": f"scale={spec.width}:{spec.height}:flags=bicubic,setsar=1,format=yuv420p",
+            "-fpsmax": str(_MAX_FRAME_RATE),
+            "-c:v": "libx264",
+            "-preset": preset,
+            "-profile:v": "high",
+            "-pix_fmt": "yuv420p",
+            "-crf": "23",
+            "-maxrate": f"{max_kbps}k",
+            "-bufsize": f"{2 * max_kbps}k",
+            "-g": str(gop),
+            "-sc_threshold": "0",
+            "-force_key_frames": f"expr:gte(t,n_forced*{_KEYFRAME_INTERVAL_S})",
+            "-threads": str(threads),
+        }
+    )
     return video + _audio_args(info)
 
 
@@ -164,7 +166,7 @@ def _audio_args(info: MediaInfo) -> list[str]:
     if info.audio_codec is None:
         return ["-an"]
     sample_rate = 44100 if info.audio_sample_rate == 44100 else 48000
-    return ["-c:a", "aac", "-b:a", f"{_AUDIO_KBPS}k", "-ac", "2", "-ar", str(sample_rate)]
+    return options({"-c:a": "aac", "-b:a": f"{_AUDIO_KBPS}k", "-ac": "2", "-ar": str(sample_rate)})
 
 
 def _stream_selection_args(info: MediaInfo) -> list[str]:
@@ -172,7 +174,7 @@ def _stream_selection_args(info: MediaInfo) -> list[str]:
     args = ["-map", "0:v:0"]
     if info.audio_codec is not None:
         args += ["-map", "0:a:0"]
-    return args + ["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]
+    return [*args, "-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]
 
 
 def make_poster(
@@ -192,13 +194,17 @@ def make_poster(
             [
                 ffmpeg,
                 *_input_args(src, info, seek_s=at_s),
-                "-map", "0:v:0",
-                "-frames:v", "1",
-                "-vf", f"scale={width}:{height}:flags=bicubic,setsar=1",
-                "-c:v", "mjpeg",
-                "-q:v", "3",
-                "-f", "image2",
-                "-update", "1",
+                *options(
+                    {
+                        "-map": "0:v:0",
+                        "-frames:v": "1",
+                        "-vf": f"scale={width}:{height}:flags=bicubic,setsar=1",
+                        "-c:v": "mjpeg",
+                        "-q:v": "3",
+                        "-f": "image2",
+                        "-update": "1",
+                    }
+                ),
                 _file_url(tmp),
             ],
             timeout_s=timeout_s,
@@ -221,15 +227,19 @@ def make_preview(
             [
                 ffmpeg,
                 *_input_args(src, info, seek_s=start_s),
-                "-t", str(PREVIEW_SECONDS),
-                "-map", "0:v:0",
                 "-an",
-                "-vf", f"fps={PREVIEW_FPS},scale={width}:{height}:flags=bicubic,setsar=1",
-                "-c:v", "libwebp_anim",
-                "-loop", "0",
-                "-quality", "60",
-                "-compression_level", "3",
-                "-f", "webp",
+                *options(
+                    {
+                        "-t": str(PREVIEW_SECONDS),
+                        "-map": "0:v:0",
+                        "-vf": f"fps={PREVIEW_FPS},scale={width}:{height}:flags=bicubic,setsar=1",
+                        "-c:v": "libwebp_anim",
+                        "-loop": "0",
+                        "-quality": "60",
+                        "-compression_level": "3",
+                        "-f": "webp",
+                    }
+                ),
                 _file_url(tmp),
             ],
             timeout_s=timeout_s,
@@ -252,11 +262,13 @@ def _input_args(
         args += ["-threads", str(threads)]
     if seek_s:
         args += ["-ss", f"{seek_s:.3f}"]
-    return args + [
-        "-protocol_whitelist", "file,pipe",
-        "-f", DEMUXERS[info.container],
-        "-i", _file_url(src),
-    ]
+    pinned = {"-protocol_whitelist": "file,pipe", "-f": DEMUXERS[info.container], "-i": _file_url(src)}
+    return args + options(pinned)
+
+
+def options(flags: dict[str, str]) -> list[str]:
+    """Flatten {"-flag": "value"} into ffmpeg arguments, keeping their order."""
+    return [item for pair in flags.items() for item in pair]
 
 
 def _file_url(path: Path) -> str:
@@ -303,9 +315,7 @@ def run_ffmpeg(command: list[str], *, timeout_s: float) -> None:
     except OSError as exc:
         raise TranscodeFailed(f"could not run ffmpeg: {exc}") from exc
     if completed.returncode != 0:
-        raise TranscodeFailed(
-            f"ffmpeg exited with status {completed.returncode}: {_tail(completed.stderr)}"
-        )
+        raise TranscodeFailed(f"ffmpeg exited with status {completed.returncode}: {_tail(completed.stderr)}")
 
 
 def _tail(stderr: bytes) -> str:

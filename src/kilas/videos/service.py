@@ -85,7 +85,7 @@ async def create_video(
     video = Video(
         owner_id=owner.id, caption=caption, visibility=visibility, status=VideoStatus.processing,
         media_prefix=media_prefix, source_key=source_key, duration_s=info.duration_s,
-        width=info.width, height=info.height,
+        width=info.width, height=info.height, renditions=[],
     )
     db.add(video)
     await db.flush()

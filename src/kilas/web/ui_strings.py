@@ -93,6 +93,7 @@ def upload_strings() -> dict[str, str]:
         "not_video": gettext("This file isn't a video. Choose an MP4, MOV, 3GP or WebM file."),
         "too_large": gettext("This video is bigger than {mb} MB. Choose a smaller file."),
         "too_long": gettext("This video is longer than {minutes} minutes. Trim it first."),
+        "preview_unavailable": gettext("No preview for this file, but you can still upload it."),
         "not_supported": gettext("Your browser can't upload videos here. Please update it and try again."),
         "uploading": gettext("Uploading…"),
         "resuming": gettext("Continuing your earlier upload…"),
