@@ -192,7 +192,7 @@ def _probe(path: Path, container_kind: str, size: int, limits: _Limits) -> Media
         audio = container.streams.audio[0] if container.streams.audio else None
         return MediaInfo(
             container=container_kind,
-            duration_s=duration,
+            duration_s=round(duration, 3),
             width=coded_height if swap else coded_width,
             height=coded_width if swap else coded_height,
             coded_width=coded_width,
