@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from kilas.web.i18n import compact_number, current_locale, gettext, ngettext
@@ -35,12 +35,8 @@ def _tojson_script(value: Any) -> Markup:
 
 
 def make_templates() -> Jinja2Templates:
-    loader = ChoiceLoader(
-        [
-            FileSystemLoader(PACKAGE_DIR / "web" / "templates"),
-            PrefixLoader({name: FileSystemLoader(PACKAGE_DIR / name / "templates") for name in CAPABILITIES}),
-        ]
-    )
+    # Each capability keeps its templates in `<capability>/templates/<capability>/`.
+    loader = FileSystemLoader([PACKAGE_DIR / "web" / "templates"] + [PACKAGE_DIR / n / "templates" for n in CAPABILITIES])
     env = Environment(loader=loader, autoescape=select_autoescape(["html", "xml"]))
     # `_("Hello {name}", name=...)`: the same call and placeholders as in Python code. The result is
     # escaped like any other value, parameters included.
