@@ -51,8 +51,8 @@ def collect() -> set[str]:
     for _filename, _line, message, _comments, _context in extract_from_dir(
         SRC, method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
-        if isinstance(message, tuple):
-            messages.update(m for m in message if m)
+        if isinstance(message, tuple):  # ngettext: the catalog is keyed by the singular
+            messages.add(message[0])
         elif message:
             messages.add(message)
     return messages | _class_messages()
@@ -73,7 +73,7 @@ def main() -> int:
     if args.pot:
         catalog = Catalog(project="Kilas")
         for message in sorted(collect()):
-            catalog.add(message)
+            catalog.add(message)  # plural forms are added by hand in the .po files
         with open(args.pot, "wb") as handle:
             write_po(handle, catalog)
         return 0

@@ -21,7 +21,8 @@ from kilas.media.generate import generate_clip
 from kilas.media.transcode import ffmpeg_path, options, run_ffmpeg
 
 CLIP_DIR = Path(__file__).resolve().parents[1] / "test-output" / "clips"
-# Bump when generate.py changes what existing recipes produce.
+# Bump when generate.py changes what existing recipes produce, or a clip derived
+# from another one (truncated, webm_no_duration) must follow a change to its source.
 RECIPES_VERSION = 1
 
 # Ports nothing listens on; tests bind their own listener to prove no connection is made.
@@ -35,9 +36,9 @@ class _Recipe:
     build: Callable[[Path], None]
 
 
-def _video(**options: object) -> Callable[[Path], None]:
+def _video(**params: object) -> Callable[[Path], None]:
     def build(dst: Path) -> None:
-        generate_clip(dst, ffmpeg=ffmpeg_path(), **options)  # type: ignore[arg-type]
+        generate_clip(dst, ffmpeg=ffmpeg_path(), **params)  # type: ignore[arg-type]
 
     return build
 
@@ -103,8 +104,10 @@ file '/etc/passwd'
 """
 
 _RECIPES: dict[str, _Recipe] = {
-    # Low CRFs keep these clips well above the remux bitrate cap, so they are always
-    # transcoded; "h264_compatible", "tiny" and "long" are well below it and remux.
+    # Which clips take the remux path is part of their contract (see
+    # test_generated_clips_plan_as_documented): the low CRFs below keep "vertical",
+    # "horizontal", "no_audio" and "mov" well above the remux bitrate cap, while
+    # "h264_compatible", "tiny" and "long" are well below it and remux.
     "vertical": _Recipe("mp4", _video(width=360, height=640, crf=18)),
     "horizontal": _Recipe("mp4", _video(width=640, height=360, hue=240, crf=16)),
     "h264_compatible": _Recipe("mp4", _video(width=360, height=640, preset="veryfast", hue=120)),

@@ -39,7 +39,6 @@ class Settings(BaseSettings):
     view_window_minutes: int = 30
     default_locale: str = "id"
 
-    demo_users: int = Field(default=20, ge=0)
     demo_videos: int = Field(default=40, ge=0)
 
     @cached_property

@@ -115,7 +115,7 @@ def _video_filters(
         filters.append("format=rgb24,colorchannelmixer=rr=1:gg=0.55:bb=0.25")
     if hue:
         filters.append(f"hue=h={hue:g}")
-    font = find_font()
+    font = find_font() if text else None
     if text and font is not None:
         # Reading the text from a file avoids filter-graph escaping of user text.
         text_file = work_dir / "text.txt"

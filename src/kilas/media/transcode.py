@@ -76,6 +76,7 @@ def is_web_compatible(info: MediaInfo, short_edge: int) -> bool:
         and info.width % 2 == 0
         and info.height % 2 == 0
         and info.frame_rate <= _MAX_FRAME_RATE
+        # A copied source must not cost viewers much more data than an encode would.
         and _overall_kbps(info) <= 2 * _max_video_kbps(short_edge) + _AUDIO_KBPS
     )
 

@@ -102,7 +102,7 @@ async def _publish_rendition(
             )
         if video.status != VideoStatus.ready:
             video.status = VideoStatus.ready
-            video.published_at = utcnow()
+            video.published_at = video.published_at or utcnow()
         video.width, video.height, video.duration_s = info.width, info.height, info.duration_s
 
 
