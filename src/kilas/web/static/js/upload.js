@@ -435,6 +435,7 @@ function showStatus(kind, { title, detail = "", link = null, again = false }) {
   if (detail) statusBox.append(el("p", kind === "failed" ? "error-text" : "muted", detail));
   if (again) {
     const another = el("button", "button", t("upload_another"));
+    another.dataset.testid = "upload-another";
     another.type = "button";
     another.addEventListener("click", () => {
       resetForm({ keepCaption: kind === "failed" });
@@ -442,6 +443,7 @@ function showStatus(kind, { title, detail = "", link = null, again = false }) {
     });
     statusBox.append(another);
   }
+  statusBox.scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
 
 async function pollStatus() {
