@@ -1,6 +1,7 @@
 """FastAPI dependencies, as `Annotated` aliases so route signatures read like sentences."""
 
 import hmac
+from dataclasses import dataclass
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -15,6 +16,13 @@ from kilas.jobs import JobQueue
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings as SettingsModel
 from kilas.storage import Storage as StorageProtocol
+
+@dataclass(frozen=True)
+class Viewer:
+    username: str
+    display_name: str
+    avatar_key: str | None
+
 
 SESSION_COOKIE = "kilas_session"
 CSRF_COOKIE = "kilas_csrf"
@@ -86,6 +94,9 @@ async def _optional_user(request: Request, db: DbSession) -> User | None:
         if user is not None and request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
             check_csrf(request, request.headers.get("x-csrf-token"))
     request.state.user = user
+    # What every page shows of the viewer, kept apart from the ORM object: an error page is rendered
+    # after the request's transaction was rolled back, when the object can no longer load attributes.
+    request.state.viewer = Viewer(user.username, user.display_name, user.avatar_key) if user else None
     return user
 
 

@@ -53,7 +53,7 @@ def make_templates() -> Jinja2Templates:
 def _common_context(request: Request) -> dict[str, Any]:
     return {
         "lang": current_locale.get(),
-        "current_user": getattr(request.state, "user", None),
+        "current_user": getattr(request.state, "viewer", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "base_url": request.app.state.settings.base_url.rstrip("/"),
     }
