@@ -42,8 +42,8 @@ test: setup browser ## set up and run the whole suite
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup ## ruff and mypy
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 
 bench: setup ## benchmarks (figures as BENCH lines)

@@ -16,8 +16,17 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kilas"
-ERRORS = ("DomainError", "InvalidInput", "NotAuthenticated", "PermissionDenied", "NotFound", "Conflict", "TooLarge",
-          "RateLimited", "UploadRejected")
+ERRORS = (
+    "DomainError",
+    "InvalidInput",
+    "NotAuthenticated",
+    "PermissionDenied",
+    "NotFound",
+    "Conflict",
+    "TooLarge",
+    "RateLimited",
+    "UploadRejected",
+)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), **{name: (1,) for name in ERRORS}}
 
 
@@ -29,18 +38,28 @@ def _class_messages() -> set[str]:
     for path in SRC.rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "message" for t in node.targets):
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    found.add(node.value.value)
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id.endswith(
-                "_MESSAGES"
-            ) and isinstance(node.value, ast.Dict):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "message" for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.add(node.value.value)
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and node.target.id.endswith("_MESSAGES")
+                and isinstance(node.value, ast.Dict)
+            ):
                 for value in node.value.values:
                     if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         found.add(value.value)
                     elif isinstance(value, ast.Tuple):
-                        found.update(e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
-                                     and " " in e.value)
+                        found.update(
+                            e.value
+                            for e in value.elts
+                            if isinstance(e, ast.Constant) and isinstance(e.value, str) and " " in e.value
+                        )
     return found
 
 

@@ -38,8 +38,12 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
     data_dir.mkdir()
     shutil.copyfile(template_db, data_dir / "kilas.db")
     return Settings(
-        data_dir=data_dir, jobs_mode="inline", secret_key="test-secret", transcode_preset="ultrafast",
-        transcode_threads=1, _env_file=None,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        jobs_mode="inline",
+        secret_key="test-secret",
+        transcode_preset="ultrafast",
+        transcode_threads=1,
+        _env_file=None,  # type: ignore[call-arg]
     )
 
 
@@ -78,25 +82,45 @@ class Factory:
         self.client = client
         self.count = 0
 
-    async def account(self, username: str | None = None, *, birth_date: date = date(1998, 5, 17),
-                      account_type: str = "creator") -> Account:
+    async def account(
+        self,
+        username: str | None = None,
+        *,
+        birth_date: date = date(1998, 5, 17),
+        account_type: str = "creator",
+    ) -> Account:
         self.count += 1
         username = username or f"pengguna{self.count}"
-        response = await self.client.post("/api/v1/auth/signup", json={
-            "username": username, "email": f"{username}@contoh.id", "password": PASSWORD,
-            "birth_date": birth_date.isoformat(), "display_name": username.title(), "account_type": account_type,
-        })
+        response = await self.client.post(
+            "/api/v1/auth/signup",
+            json={
+                "username": username,
+                "email": f"{username}@contoh.id",
+                "password": PASSWORD,
+                "birth_date": birth_date.isoformat(),
+                "display_name": username.title(),
+                "account_type": account_type,
+            },
+        )
         assert response.status_code == 201, response.text
         token = await self.client.post("/api/v1/auth/token", json={"login": username, "password": PASSWORD})
         assert token.status_code == 201, token.text
         return Account(username, token.json()["access_token"])
 
-    async def video(self, owner: Account, *, clip_name: str = "tiny", caption: str = "Belajar bareng #SamaSamaBelajar",
-                    visibility: str = "public") -> dict:
+    async def video(
+        self,
+        owner: Account,
+        *,
+        clip_name: str = "tiny",
+        caption: str = "Belajar bareng #SamaSamaBelajar",
+        visibility: str = "public",
+    ) -> dict:
         path = clip(clip_name)
         with path.open("rb") as handle:
             response = await self.client.post(
-                "/api/v1/videos", headers=owner.headers, files={"file": (path.name, handle, "video/mp4")},
+                "/api/v1/videos",
+                headers=owner.headers,
+                files={"file": (path.name, handle, "video/mp4")},
                 data={"caption": caption, "visibility": visibility},
             )
         assert response.status_code == 201, response.text

@@ -60,8 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 queue.stop_consumer()
             await app.state.engine.dispose()
 
-    app = FastAPI(title="Kilas", version="1", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/openapi.json")
+    app = FastAPI(
+        title="Kilas",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
     engine = create_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -116,10 +122,18 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         if chosen in ("id", "en"):
             response.set_cookie(LANG_COOKIE, chosen, max_age=YEAR, samesite="lax", secure=secure)
         if CSRF_COOKIE not in request.cookies or getattr(request.state, "rotate_csrf", False):
-            response.set_cookie(CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="lax", secure=secure)
+            response.set_cookie(
+                CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="lax", secure=secure
+            )
         if DEVICE_COOKIE not in request.cookies:
-            response.set_cookie(DEVICE_COOKIE, request.state.device_id, max_age=YEAR, httponly=True,
-                                samesite="lax", secure=secure)
+            response.set_cookie(
+                DEVICE_COOKIE,
+                request.state.device_id,
+                max_age=YEAR,
+                httponly=True,
+                samesite="lax",
+                secure=secure,
+            )
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers["X-Content-Type-Options"] = "nosniff"
@@ -132,9 +146,9 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(("/api/", "/media/", "/healthz")) or "application/json" in request.headers.get(
-        "accept", ""
-    )
+    return request.url.path.startswith(
+        ("/api/", "/media/", "/healthz")
+    ) or "application/json" in request.headers.get("accept", "")
 
 
 def _error_response(request: Request, status: int, code: str, message: str) -> Response:
@@ -179,5 +193,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error_response(request, 500, "server_error", gettext("Something went wrong on our side. Please try again."))
-
+        return _error_response(
+            request, 500, "server_error", gettext("Something went wrong on our side. Please try again.")
+        )

@@ -9,7 +9,9 @@ from kilas.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kilas", description="Kilas: short videos to learn and grow together.")
+    parser = argparse.ArgumentParser(
+        prog="kilas", description="Kilas: short videos to learn and grow together."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the web app (and, embedded, run the job worker)")
@@ -41,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.no_worker:
             settings = settings.model_copy(update={"run_consumer_in_web": False})
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info")
+        uvicorn.run(
+            create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info"
+        )
     elif args.command == "worker":
         from kilas.jobs import huey_queue
 

@@ -1,8 +1,8 @@
 """FastAPI dependencies, as `Annotated` aliases so route signatures read like sentences."""
 
 import hmac
-from dataclasses import dataclass
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,6 +16,7 @@ from kilas.jobs import JobQueue
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings as SettingsModel
 from kilas.storage import Storage as StorageProtocol
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -45,19 +46,19 @@ DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
 
 
 def _settings(request: Request) -> SettingsModel:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def _storage(request: Request) -> StorageProtocol:
-    return request.app.state.storage  # type: ignore[no-any-return]
+    return request.app.state.storage
 
 
 def _jobs(request: Request) -> JobQueue:
-    return request.app.state.jobs  # type: ignore[no-any-return]
+    return request.app.state.jobs
 
 
 def _limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter  # type: ignore[no-any-return]
+    return request.app.state.limiter
 
 
 Settings = Annotated[SettingsModel, Depends(_settings)]
@@ -68,7 +69,7 @@ Limiter = Annotated[RateLimiter, Depends(_limiter)]
 
 def csrf_token(request: Request) -> str:
     """The visitor's CSRF token (double-submit: the same value lives in an HttpOnly cookie)."""
-    return request.state.csrf_token  # type: ignore[no-any-return]
+    return request.state.csrf_token
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
@@ -79,7 +80,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 async def _optional_user(request: Request, db: DbSession) -> User | None:
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        return request.state.user
     user: User | None = None
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):

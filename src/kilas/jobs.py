@@ -50,7 +50,11 @@ REGISTRY: dict[str, JobSpec] = {}
 
 
 def job(
-    name: str, *, retries: int = 3, retry_delay: int = 20, timeout: int | None = None,
+    name: str,
+    *,
+    retries: int = 3,
+    retry_delay: int = 20,
+    timeout: int | None = None,
     every_minutes: int | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     def register(fn: JobFunction) -> JobFunction:
@@ -103,9 +107,9 @@ class HueyQueue:
             asyncio.run(_run_in_fresh_loop(settings, spec.fn, kwargs))
 
         if spec.every_minutes:
-            return self.huey.periodic_task(
-                crontab(minute=f"*/{spec.every_minutes}"), name=name, retries=0
-            )(run)
+            return self.huey.periodic_task(crontab(minute=f"*/{spec.every_minutes}"), name=name, retries=0)(
+                run
+            )
         return self.huey.task(
             retries=spec.retries, retry_delay=spec.retry_delay, timeout=spec.timeout, name=name
         )(run)

@@ -9,7 +9,7 @@ from kilas.errors import RateLimited
 
 class RateLimiter:
     def __init__(self, redis_url: str = "") -> None:
-        self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()  # type: ignore[assignment]
         self.limiter = MovingWindowRateLimiter(self.storage)
 
     def hit(self, rate: str, *keys: str) -> None:

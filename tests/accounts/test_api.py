@@ -11,8 +11,13 @@ def years_ago(years: int, days: int = 0) -> str:
 
 
 def signup_body(username: str = "sekar", **overrides: str) -> dict[str, str]:
-    return {"username": username, "email": f"{username}@contoh.id", "password": PASSWORD,
-            "birth_date": years_ago(25), **overrides}
+    return {
+        "username": username,
+        "email": f"{username}@contoh.id",
+        "password": PASSWORD,
+        "birth_date": years_ago(25),
+        **overrides,
+    }
 
 
 async def test_signup_then_token_then_me(client: httpx.AsyncClient) -> None:
@@ -44,7 +49,9 @@ async def test_under_13_is_refused_with_a_clear_message(client: httpx.AsyncClien
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "too_young"
     assert "13" in response.json()["error"]["message"]
-    assert (await client.post("/api/v1/auth/token", json={"login": "sekar", "password": PASSWORD})).status_code == 401
+    assert (
+        await client.post("/api/v1/auth/token", json={"login": "sekar", "password": PASSWORD})
+    ).status_code == 401
 
 
 async def test_teenagers_start_private_adults_public(client: httpx.AsyncClient, factory: Factory) -> None:
@@ -64,14 +71,20 @@ async def test_duplicate_username_or_email_conflicts(client: httpx.AsyncClient) 
 
 async def test_bad_signup_input_gets_422_not_500(client: httpx.AsyncClient) -> None:
     cases = [
-        signup_body("a"), signup_body("nama dengan spasi"), signup_body(email="bukan-email"),
-        signup_body(password="pendek"), signup_body(birth_date="2990-01-01"), signup_body("admin"),
+        signup_body("a"),
+        signup_body("nama dengan spasi"),
+        signup_body(email="bukan-email"),
+        signup_body(password="pendek"),
+        signup_body(birth_date="2990-01-01"),
+        signup_body("admin"),
     ]
     for body in cases:
         response = await client.post("/api/v1/auth/signup", json=body)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["error"]["message"]
-    garbage = await client.post("/api/v1/auth/signup", content=b"{not json", headers={"content-type": "application/json"})
+    garbage = await client.post(
+        "/api/v1/auth/signup", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert garbage.status_code == 422
 
 
@@ -83,10 +96,14 @@ async def test_messages_follow_the_chosen_language(client: httpx.AsyncClient) ->
     assert "at least 13" in english.json()["error"]["message"]
 
 
-async def test_wrong_password_and_unknown_user_look_the_same(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_wrong_password_and_unknown_user_look_the_same(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     await factory.account("sekar")
     wrong = await client.post("/api/v1/auth/token", json={"login": "sekar", "password": "salah-salah-salah"})
-    unknown = await client.post("/api/v1/auth/token", json={"login": "tidakada", "password": "salah-salah-salah"})
+    unknown = await client.post(
+        "/api/v1/auth/token", json={"login": "tidakada", "password": "salah-salah-salah"}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
 
@@ -94,7 +111,9 @@ async def test_wrong_password_and_unknown_user_look_the_same(client: httpx.Async
 async def test_login_is_rate_limited(client: httpx.AsyncClient, factory: Factory) -> None:
     await factory.account("sekar")
     statuses = [
-        (await client.post("/api/v1/auth/token", json={"login": "sekar", "password": "salah-salah"})).status_code
+        (
+            await client.post("/api/v1/auth/token", json={"login": "sekar", "password": "salah-salah"})
+        ).status_code
         for _ in range(25)
     ]
     assert statuses[0] == 401
@@ -103,8 +122,11 @@ async def test_login_is_rate_limited(client: httpx.AsyncClient, factory: Factory
 
 async def test_profile_update_and_public_profile(client: httpx.AsyncClient, factory: Factory) -> None:
     me = await factory.account("sekar")
-    updated = await client.patch("/api/v1/me", headers=me.headers,
-                                 json={"display_name": "  Sekar   Batik ", "bio": "Batik tulis Solo", "account_type": "business"})
+    updated = await client.patch(
+        "/api/v1/me",
+        headers=me.headers,
+        json={"display_name": "  Sekar   Batik ", "bio": "Batik tulis Solo", "account_type": "business"},
+    )
     assert updated.status_code == 200
     profile = (await client.get("/api/v1/users/SEKAR")).json()
     assert profile["display_name"] == "Sekar Batik"

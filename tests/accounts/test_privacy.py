@@ -10,7 +10,9 @@ async def test_export_contains_my_data_and_nobody_elses(client: httpx.AsyncClien
     me, friend = await factory.account("saya"), await factory.account("teman")
     video = await factory.video(me, caption="Video saya #Milik")
     await client.post(f"/api/v1/users/{friend.username}/follow", headers=me.headers)
-    await client.post(f"/api/v1/videos/{video['id']}/comments", headers=me.headers, json={"body": "Komentar saya"})
+    await client.post(
+        f"/api/v1/videos/{video['id']}/comments", headers=me.headers, json={"body": "Komentar saya"}
+    )
     export = (await client.get("/api/v1/me/export", headers=me.headers)).json()
     assert export["account"]["username"] == "saya" and export["account"]["email"] == "saya@contoh.id"
     assert [v["caption"] for v in export["videos"]] == ["Video saya #Milik"]
@@ -22,21 +24,33 @@ async def test_export_contains_my_data_and_nobody_elses(client: httpx.AsyncClien
 async def test_deleting_an_account_erases_it_and_fixes_everyone_elses_counts(
     client: httpx.AsyncClient, factory: Factory, settings: Settings
 ) -> None:
-    leaver, creator, fan = await factory.account("pergi"), await factory.account("kreator"), await factory.account("fan")
+    leaver, creator, fan = (
+        await factory.account("pergi"),
+        await factory.account("kreator"),
+        await factory.account("fan"),
+    )
     own = await factory.video(leaver)
     theirs = await factory.video(creator)
     await client.post(f"/api/v1/users/{creator.username}/follow", headers=leaver.headers)
     await client.post(f"/api/v1/users/{leaver.username}/follow", headers=fan.headers)
     await client.post(f"/api/v1/videos/{theirs['id']}/like", headers=leaver.headers)
-    comment = (await client.post(f"/api/v1/videos/{theirs['id']}/comments", headers=leaver.headers,
-                                 json={"body": "Bagus!"})).json()
-    await client.post(f"/api/v1/videos/{theirs['id']}/comments", headers=fan.headers,
-                      json={"body": "Setuju", "parent_id": comment["id"]})
+    comment = (
+        await client.post(
+            f"/api/v1/videos/{theirs['id']}/comments", headers=leaver.headers, json={"body": "Bagus!"}
+        )
+    ).json()
+    await client.post(
+        f"/api/v1/videos/{theirs['id']}/comments",
+        headers=fan.headers,
+        json={"body": "Setuju", "parent_id": comment["id"]},
+    )
     await client.post(f"/api/v1/videos/{own['id']}/like", headers=fan.headers)
 
     wrong = await client.post("/api/v1/me/delete", headers=leaver.headers, data={"password": "salah-salah"})
     assert wrong.status_code == 401
-    assert (await client.post("/api/v1/me/delete", headers=leaver.headers, data={"password": PASSWORD})).status_code == 204
+    assert (
+        await client.post("/api/v1/me/delete", headers=leaver.headers, data={"password": PASSWORD})
+    ).status_code == 204
 
     assert (await client.get("/api/v1/users/pergi")).status_code == 404
     assert (await client.get("/api/v1/me", headers=leaver.headers)).status_code == 401

@@ -14,8 +14,16 @@ import pytest
 from tests.conftest import TEST_OUTPUT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 
 
 def free_port() -> int:
@@ -29,12 +37,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir = tmp_path_factory.mktemp("live")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "KILAS_DATA_DIR": str(data_dir), "KILAS_BASE_URL": base_url,
-           "KILAS_TRANSCODE_PRESET": "ultrafast", "KILAS_SECRET_KEY": "browser-test"}
+    env = {
+        **os.environ,
+        "KILAS_DATA_DIR": str(data_dir),
+        "KILAS_BASE_URL": base_url,
+        "KILAS_TRANSCODE_PRESET": "ultrafast",
+        "KILAS_SECRET_KEY": "browser-test",
+    }
     subprocess.run([sys.executable, "-m", "kilas.cli", "migrate"], env=env, check=True, capture_output=True)
     log = (TEST_OUTPUT / f"server-{port}.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "kilas.cli", "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kilas.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -15,13 +15,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("br
 def api_creator_with_video(base_url: str) -> str:
     """Another creator, made through the public API, with one ready video."""
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        http.post("/api/v1/auth/signup", json={"username": "bu_ratna", "email": "ratna@contoh.id", "password": PASSWORD,
-                                               "birth_date": "1980-04-21", "display_name": "Bu Ratna"}).raise_for_status()
-        token = http.post("/api/v1/auth/token", json={"login": "bu_ratna", "password": PASSWORD}).json()["access_token"]
+        http.post(
+            "/api/v1/auth/signup",
+            json={
+                "username": "bu_ratna",
+                "email": "ratna@contoh.id",
+                "password": PASSWORD,
+                "birth_date": "1980-04-21",
+                "display_name": "Bu Ratna",
+            },
+        ).raise_for_status()
+        token = http.post("/api/v1/auth/token", json={"login": "bu_ratna", "password": PASSWORD}).json()[
+            "access_token"
+        ]
         headers = {"Authorization": f"Bearer {token}"}
         with clip("vertical").open("rb") as handle:
-            video = http.post("/api/v1/videos", headers=headers, files={"file": ("sambal.mp4", handle, "video/mp4")},
-                              data={"caption": "Sambal matah 5 menit #Masak"}).json()
+            video = http.post(
+                "/api/v1/videos",
+                headers=headers,
+                files={"file": ("sambal.mp4", handle, "video/mp4")},
+                data={"caption": "Sambal matah 5 menit #Masak"},
+            ).json()
         wait_until_ready(http, video["id"], headers)
         return "bu_ratna"
 
@@ -39,7 +53,9 @@ def playback_advances(page, selector: str) -> None:  # type: ignore[no-untyped-d
     video = page.locator(selector).first
     video.wait_for(state="attached")
     page.wait_for_function(
-        "el => el && el.readyState >= 2 && !el.paused && el.currentTime > 0.3", arg=video.element_handle(), timeout=20000
+        "el => el && el.readyState >= 2 && !el.paused && el.currentTime > 0.3",
+        arg=video.element_handle(),
+        timeout=20000,
     )
     first = video.evaluate("el => el.currentTime")
     page.wait_for_timeout(1200)
@@ -48,8 +64,9 @@ def playback_advances(page, selector: str) -> None:  # type: ignore[no-untyped-d
 
 def test_sign_up_upload_watch_like_comment_follow(live_server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
     creator = api_creator_with_video(live_server)
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True,
-                                  base_url=live_server)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True, base_url=live_server
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -87,7 +104,9 @@ def test_sign_up_upload_watch_like_comment_follow(live_server: str, browser, sho
     playback_advances(page, "[data-testid=slide] [data-testid=video]")
     page.screenshot(path=str(shots / "feed.png"))
     slide.locator("[data-testid=like-button]").click()
-    page.wait_for_function("() => document.querySelector('[data-testid=like-count]').textContent.trim() === '1'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=like-count]').textContent.trim() === '1'"
+    )
     slide.locator("[data-testid=comment-button]").click()
     page.fill("[data-testid=comment-input]", "Makasih resepnya, Bu!")
     page.click("[data-testid=comment-submit]")

@@ -12,8 +12,9 @@ from kilas.videos.models import Video
 
 @pytest.mark.slow
 async def test_demo_seeds_a_living_platform_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings(data_dir=tmp_path, jobs_mode="inline", demo_videos=4, transcode_preset="ultrafast",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        data_dir=tmp_path, jobs_mode="inline", demo_videos=4, transcode_preset="ultrafast", _env_file=None
+    )  # type: ignore[call-arg]
     await seed_demo(settings, clip_seconds=2.0)
     await seed_demo(settings, only_if_empty=True, clip_seconds=2.0)
     engine = create_engine(settings.resolved_database_url)

@@ -7,7 +7,12 @@ from tests.conftest import Factory
 
 
 async def paths_for(video: dict) -> list[str]:
-    return [f"/api/v1/videos/{video['id']}", f"/v/{video['id']}", video["renditions"][0]["url"], video["poster_url"]]
+    return [
+        f"/api/v1/videos/{video['id']}",
+        f"/v/{video['id']}",
+        video["renditions"][0]["url"],
+        video["poster_url"],
+    ]
 
 
 async def statuses(client: httpx.AsyncClient, video: dict, headers: dict[str, str]) -> list[int]:
@@ -16,7 +21,11 @@ async def statuses(client: httpx.AsyncClient, video: dict, headers: dict[str, st
 
 @pytest.fixture
 async def people(factory: Factory):  # type: ignore[no-untyped-def]
-    return await factory.account("pemilik"), await factory.account("pengikut"), await factory.account("orang_lain")
+    return (
+        await factory.account("pemilik"),
+        await factory.account("pengikut"),
+        await factory.account("orang_lain"),
+    )
 
 
 async def test_private_video_only_for_its_owner(client: httpx.AsyncClient, factory: Factory, people) -> None:  # type: ignore[no-untyped-def]
@@ -28,7 +37,9 @@ async def test_private_video_only_for_its_owner(client: httpx.AsyncClient, facto
         assert await statuses(client, video, viewer) == [404, 404, 404, 404]
 
 
-async def test_followers_video_for_owner_and_followers(client: httpx.AsyncClient, factory: Factory, people) -> None:  # type: ignore[no-untyped-def]
+async def test_followers_video_for_owner_and_followers(
+    client: httpx.AsyncClient, factory: Factory, people
+) -> None:  # type: ignore[no-untyped-def]
     owner, follower, stranger = people
     await client.post(f"/api/v1/users/{owner.username}/follow", headers=follower.headers)
     video = await factory.video(owner, visibility="followers")
@@ -38,7 +49,9 @@ async def test_followers_video_for_owner_and_followers(client: httpx.AsyncClient
 
 
 async def test_hidden_videos_stay_out_of_feeds_profiles_and_hashtags(
-    client: httpx.AsyncClient, factory: Factory, people  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient,
+    factory: Factory,
+    people,  # type: ignore[no-untyped-def]
 ) -> None:
     owner, _follower, stranger = people
     hidden = await factory.video(owner, visibility="private", caption="Rahasia #Rahasia")
@@ -50,7 +63,9 @@ async def test_hidden_videos_stay_out_of_feeds_profiles_and_hashtags(
     assert f"/v/{shown['id']}" in page.text and f"/v/{hidden['id']}" not in page.text
 
 
-async def test_making_a_video_private_cuts_access_at_once(client: httpx.AsyncClient, factory: Factory, people) -> None:  # type: ignore[no-untyped-def]
+async def test_making_a_video_private_cuts_access_at_once(
+    client: httpx.AsyncClient, factory: Factory, people
+) -> None:  # type: ignore[no-untyped-def]
     owner, _follower, stranger = people
     video = await factory.video(owner)
     assert await statuses(client, video, stranger.headers) == [200, 200, 200, 200]
@@ -58,10 +73,14 @@ async def test_making_a_video_private_cuts_access_at_once(client: httpx.AsyncCli
     assert await statuses(client, video, stranger.headers) == [404, 404, 404, 404]
 
 
-async def test_blocked_users_cannot_see_each_others_videos(client: httpx.AsyncClient, factory: Factory, people) -> None:  # type: ignore[no-untyped-def]
+async def test_blocked_users_cannot_see_each_others_videos(
+    client: httpx.AsyncClient, factory: Factory, people
+) -> None:  # type: ignore[no-untyped-def]
     owner, _follower, stranger = people
     video = await factory.video(owner)
-    assert (await client.post(f"/api/v1/users/{stranger.username}/block", headers=owner.headers)).status_code == 204
+    assert (
+        await client.post(f"/api/v1/users/{stranger.username}/block", headers=owner.headers)
+    ).status_code == 204
     assert await statuses(client, video, stranger.headers) == [404, 404, 404, 404]
     feed = (await client.get("/api/v1/feed/foryou", headers=stranger.headers)).json()
     assert video["id"] not in [v["id"] for v in feed["videos"]]
@@ -77,7 +96,9 @@ async def test_media_urls_only_serve_known_files(client: httpx.AsyncClient, fact
     assert (await client.get("/media/avatars/../kilas.db/avatar.jpg")).status_code == 404
 
 
-async def test_video_still_processing_is_only_visible_to_its_owner(client: httpx.AsyncClient, factory: Factory, people, db) -> None:  # type: ignore[no-untyped-def]
+async def test_video_still_processing_is_only_visible_to_its_owner(
+    client: httpx.AsyncClient, factory: Factory, people, db
+) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import update
 
     from kilas.enums import VideoStatus
@@ -87,5 +108,7 @@ async def test_video_still_processing_is_only_visible_to_its_owner(client: httpx
     video = await factory.video(owner)
     await db.execute(update(Video).where(Video.id == video["id"]).values(status=VideoStatus.processing))
     await db.commit()
-    assert (await client.get(f"/api/v1/videos/{video['id']}", headers=owner.headers)).json()["status"] == "processing"
+    assert (await client.get(f"/api/v1/videos/{video['id']}", headers=owner.headers)).json()[
+        "status"
+    ] == "processing"
     assert (await client.get(f"/api/v1/videos/{video['id']}", headers=stranger.headers)).status_code == 404

@@ -15,7 +15,9 @@ def context(app: object) -> JobContext:
     return app.state.jobs.context  # type: ignore[attr-defined,no-any-return]
 
 
-async def test_processing_twice_changes_nothing(client: httpx.AsyncClient, factory: Factory, app: object, db) -> None:  # type: ignore[no-untyped-def]
+async def test_processing_twice_changes_nothing(
+    client: httpx.AsyncClient, factory: Factory, app: object, db
+) -> None:  # type: ignore[no-untyped-def]
     owner = await factory.account("kreator")
     video = await factory.video(owner, clip_name="horizontal")
     before = list(await db.scalars(select(Rendition.key).where(Rendition.video_id == video["id"])))
@@ -25,12 +27,16 @@ async def test_processing_twice_changes_nothing(client: httpx.AsyncClient, facto
     assert (await db.get(Video, video["id"])).processing_attempts == 1
 
 
-async def test_a_job_lost_mid_transcode_is_picked_up_again(client: httpx.AsyncClient, factory: Factory, app: object, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_job_lost_mid_transcode_is_picked_up_again(
+    client: httpx.AsyncClient, factory: Factory, app: object, db
+) -> None:  # type: ignore[no-untyped-def]
     owner = await factory.account("kreator")
     video = await factory.video(owner)
     # As if the worker died after the first steps: renditions gone, status back to processing.
     await db.execute(Rendition.__table__.delete().where(Rendition.video_id == video["id"]))
-    await db.execute(update(Video).where(Video.id == video["id"]).values(status=VideoStatus.processing, poster_key=None))
+    await db.execute(
+        update(Video).where(Video.id == video["id"]).values(status=VideoStatus.processing, poster_key=None)
+    )
     await db.commit()
     assert await requeue_unfinished(context(app), older_than_minutes=0) == 1
     again = (await client.get(f"/api/v1/videos/{video['id']}", headers=owner.headers)).json()
@@ -38,7 +44,11 @@ async def test_a_job_lost_mid_transcode_is_picked_up_again(client: httpx.AsyncCl
 
 
 async def test_a_video_deleted_while_processing_leaves_no_files(
-    client: httpx.AsyncClient, factory: Factory, app: object, settings: Settings, db  # type: ignore[no-untyped-def]
+    client: httpx.AsyncClient,
+    factory: Factory,
+    app: object,
+    settings: Settings,
+    db,  # type: ignore[no-untyped-def]
 ) -> None:
     owner = await factory.account("kreator")
     video = await factory.video(owner)

@@ -15,22 +15,41 @@ def metadata(**values: str) -> str:
     return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in values.items())
 
 
-async def start(client: httpx.AsyncClient, headers: dict[str, str], length: int, **meta: str) -> httpx.Response:
-    return await client.post("/api/v1/uploads", headers={
-        **headers, **TUS, "Upload-Length": str(length), "Upload-Metadata": metadata(filename="klip.mp4", **meta),
-    })
+async def start(
+    client: httpx.AsyncClient, headers: dict[str, str], length: int, **meta: str
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/uploads",
+        headers={
+            **headers,
+            **TUS,
+            "Upload-Length": str(length),
+            "Upload-Metadata": metadata(filename="klip.mp4", **meta),
+        },
+    )
 
 
-async def patch(client: httpx.AsyncClient, location: str, headers: dict[str, str], offset: int, data: bytes) -> httpx.Response:
-    return await client.patch(location, content=data, headers={
-        **headers, **TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream",
-    })
+async def patch(
+    client: httpx.AsyncClient, location: str, headers: dict[str, str], offset: int, data: bytes
+) -> httpx.Response:
+    return await client.patch(
+        location,
+        content=data,
+        headers={
+            **headers,
+            **TUS,
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
 
 
 async def test_upload_in_chunks_with_a_resume(client: httpx.AsyncClient, factory: Factory) -> None:
     owner = await factory.account("kreator")
     data = clip("vertical").read_bytes()
-    created = await start(client, owner.headers, len(data), caption="Potongan demi potongan #Sabar", visibility="followers")
+    created = await start(
+        client, owner.headers, len(data), caption="Potongan demi potongan #Sabar", visibility="followers"
+    )
     assert created.status_code == 201
     location = created.headers["Location"]
 
@@ -68,7 +87,9 @@ async def test_a_finished_upload_that_is_not_a_video_is_refused_and_removed(
     assert not settings.media_dir.exists() or not any(p.is_file() for p in settings.media_dir.rglob("*"))
 
 
-async def test_tus_rules(client: httpx.AsyncClient, factory: Factory, app: object, settings: Settings) -> None:
+async def test_tus_rules(
+    client: httpx.AsyncClient, factory: Factory, app: object, settings: Settings
+) -> None:
     owner, other = await factory.account("kreator"), await factory.account("lain")
     options = await client.options("/api/v1/uploads")
     assert options.headers["Tus-Version"] == "1.0.0" and "creation" in options.headers["Tus-Extension"]
@@ -84,7 +105,9 @@ async def test_tus_rules(client: httpx.AsyncClient, factory: Factory, app: objec
     overflow = await patch(client, location, owner.headers, 0, b"0123456789ABC")
     assert overflow.status_code == 413
     assert (await client.head(location, headers={**owner.headers, **TUS})).headers["Upload-Offset"] == "0"
-    wrong_type = await client.patch(location, content=b"x", headers={**owner.headers, **TUS, "Upload-Offset": "0"})
+    wrong_type = await client.patch(
+        location, content=b"x", headers={**owner.headers, **TUS, "Upload-Offset": "0"}
+    )
     assert wrong_type.status_code == 422
     assert (await client.delete(location, headers={**owner.headers, **TUS})).status_code == 204
     assert (await client.head(location, headers={**owner.headers, **TUS})).status_code == 404

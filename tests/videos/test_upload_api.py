@@ -12,13 +12,18 @@ from tests.conftest import Factory
 
 def stored_files(settings: Settings) -> list[Path]:
     files = [p for p in settings.media_dir.rglob("*") if p.is_file()] if settings.media_dir.exists() else []
-    return files + ([p for p in settings.upload_dir.rglob("*") if p.is_file()] if settings.upload_dir.exists() else [])
+    return files + (
+        [p for p in settings.upload_dir.rglob("*") if p.is_file()] if settings.upload_dir.exists() else []
+    )
 
 
-async def upload(client: httpx.AsyncClient, headers: dict[str, str], path: Path, **data: str) -> httpx.Response:
+async def upload(
+    client: httpx.AsyncClient, headers: dict[str, str], path: Path, **data: str
+) -> httpx.Response:
     with path.open("rb") as handle:
-        return await client.post("/api/v1/videos", headers=headers, files={"file": ("video.mp4", handle, "video/mp4")},
-                                 data=data)
+        return await client.post(
+            "/api/v1/videos", headers=headers, files={"file": ("video.mp4", handle, "video/mp4")}, data=data
+        )
 
 
 @pytest.mark.parametrize(
@@ -50,7 +55,9 @@ async def test_upload_becomes_a_ready_video(
     assert (await client.get(video["poster_url"])).headers["content-type"] == "image/jpeg"
 
 
-async def test_media_is_served_with_range_requests_and_cache_headers(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_media_is_served_with_range_requests_and_cache_headers(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     owner = await factory.account("kreator")
     video = await factory.video(owner)
     url = video["renditions"][0]["url"]
@@ -109,7 +116,9 @@ async def test_upload_over_the_duration_limit_is_refused(
     assert stored_files(settings) == []
 
 
-async def test_upload_needs_an_account_and_a_valid_visibility(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_upload_needs_an_account_and_a_valid_visibility(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     assert (await upload(client, {}, clip("tiny"))).status_code == 401
     owner = await factory.account("kreator")
     response = await upload(client, owner.headers, clip("tiny"), visibility="rahasia")
@@ -122,12 +131,17 @@ async def test_creator_edits_and_deletes_and_every_file_goes(
     owner = await factory.account("kreator")
     other = await factory.account("tetangga")
     video = await factory.video(owner, caption="Lama #Lama")
-    edited = await client.patch(f"/api/v1/videos/{video['id']}", headers=owner.headers,
-                                json={"caption": "Baru #Batik", "visibility": "followers"})
+    edited = await client.patch(
+        f"/api/v1/videos/{video['id']}",
+        headers=owner.headers,
+        json={"caption": "Baru #Batik", "visibility": "followers"},
+    )
     assert edited.status_code == 200
     assert edited.json()["hashtags"] == ["Batik"]
     assert edited.json()["visibility"] == "followers"
-    assert (await client.patch(f"/api/v1/videos/{video['id']}", headers=other.headers, json={"caption": "x"})).status_code == 403
+    assert (
+        await client.patch(f"/api/v1/videos/{video['id']}", headers=other.headers, json={"caption": "x"})
+    ).status_code == 403
     assert (await client.delete(f"/api/v1/videos/{video['id']}", headers=other.headers)).status_code == 403
     assert stored_files(settings)
     assert (await client.delete(f"/api/v1/videos/{video['id']}", headers=owner.headers)).status_code == 204

@@ -15,10 +15,18 @@ def csrf_from(html: str) -> str:
 
 async def signup_in_browser(client: httpx.AsyncClient, username: str = "sekar") -> httpx.Response:
     form = await client.get("/signup")
-    return await client.post("/signup", data={
-        "csrf_token": csrf_from(form.text), "username": username, "email": f"{username}@contoh.id",
-        "password": PASSWORD, "birth_date": "1999-08-17", "display_name": "Sekar", "account_type": "business",
-    })
+    return await client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "username": username,
+            "email": f"{username}@contoh.id",
+            "password": PASSWORD,
+            "birth_date": "1999-08-17",
+            "display_name": "Sekar",
+            "account_type": "business",
+        },
+    )
 
 
 async def test_signup_form_logs_in_and_logout_ends_the_session(client: httpx.AsyncClient) -> None:
@@ -35,16 +43,24 @@ async def test_signup_form_logs_in_and_logout_ends_the_session(client: httpx.Asy
 
 async def test_forms_without_a_valid_csrf_token_are_refused(client: httpx.AsyncClient) -> None:
     await client.get("/signup")
-    response = await client.post("/signup", data={
-        "csrf_token": "palsu", "username": "sekar", "email": "sekar@contoh.id", "password": PASSWORD,
-        "birth_date": "1999-08-17",
-    })
+    response = await client.post(
+        "/signup",
+        data={
+            "csrf_token": "palsu",
+            "username": "sekar",
+            "email": "sekar@contoh.id",
+            "password": PASSWORD,
+            "birth_date": "1999-08-17",
+        },
+    )
     assert response.status_code == 403
     assert "kedaluwarsa" in response.text
     assert (await client.get("/api/v1/users/sekar")).status_code == 404
 
 
-async def test_cookie_authenticated_api_writes_need_the_csrf_header(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_cookie_authenticated_api_writes_need_the_csrf_header(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
     await signup_in_browser(client)
     creator = await factory.account("kreator")
     assert (await client.post(f"/api/v1/users/{creator.username}/follow")).status_code == 403
@@ -60,8 +76,15 @@ async def test_login_rotates_the_session(client: httpx.AsyncClient) -> None:
     await client.post("/logout", data={"csrf_token": csrf_from(form.text)})
     login_form = await client.get("/login")
     client.cookies.set("kilas_session", first)  # an old session cookie someone may have planted
-    response = await client.post("/login", data={"csrf_token": csrf_from(login_form.text), "login": "sekar",
-                                                  "password": PASSWORD, "next": "//jahat.example/"})
+    response = await client.post(
+        "/login",
+        data={
+            "csrf_token": csrf_from(login_form.text),
+            "login": "sekar",
+            "password": PASSWORD,
+            "next": "//jahat.example/",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"  # no open redirect
     new_session = re.search(r"kilas_session=([^;]+)", response.headers["set-cookie"])
@@ -70,10 +93,16 @@ async def test_login_rotates_the_session(client: httpx.AsyncClient) -> None:
 
 async def test_signup_form_shows_errors_in_indonesian_and_keeps_input(client: httpx.AsyncClient) -> None:
     form = await client.get("/signup")
-    response = await client.post("/signup", data={
-        "csrf_token": csrf_from(form.text), "username": "anak", "email": "anak@contoh.id", "password": PASSWORD,
-        "birth_date": "2020-01-01",
-    })
+    response = await client.post(
+        "/signup",
+        data={
+            "csrf_token": csrf_from(form.text),
+            "username": "anak",
+            "email": "anak@contoh.id",
+            "password": PASSWORD,
+            "birth_date": "2020-01-01",
+        },
+    )
     assert response.status_code == 422
     assert "minimal 13 tahun" in response.text
     assert 'value="anak@contoh.id"' in response.text
@@ -81,8 +110,11 @@ async def test_signup_form_shows_errors_in_indonesian_and_keeps_input(client: ht
 
 async def test_user_text_is_escaped_everywhere(client: httpx.AsyncClient, factory: Factory) -> None:
     creator = await factory.account("kreator")
-    await client.patch("/api/v1/me", headers=creator.headers,
-                       json={"display_name": "<script>alert(1)</script>", "bio": "<img src=x onerror=alert(2)>"})
+    await client.patch(
+        "/api/v1/me",
+        headers=creator.headers,
+        json={"display_name": "<script>alert(1)</script>", "bio": "<img src=x onerror=alert(2)>"},
+    )
     video = await factory.video(creator, caption="<b>tebal</b> #Aman")
     for path in (f"/@{creator.username}", f"/v/{video['id']}"):
         html = (await client.get(path)).text
@@ -128,8 +160,18 @@ async def test_unknown_pages_are_friendly(client: httpx.AsyncClient) -> None:
 async def test_health_and_openapi(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
     spec = (await client.get("/openapi.json")).json()
-    for path in ("/api/v1/auth/signup", "/api/v1/auth/token", "/api/v1/me", "/api/v1/videos", "/api/v1/videos/{video_id}",
-                 "/api/v1/feed/foryou", "/api/v1/feed/following", "/api/v1/videos/{video_id}/like",
-                 "/api/v1/videos/{video_id}/comments", "/api/v1/users/{username}/follow", "/api/v1/users/{username}",
-                 "/api/v1/uploads"):
+    for path in (
+        "/api/v1/auth/signup",
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/videos",
+        "/api/v1/videos/{video_id}",
+        "/api/v1/feed/foryou",
+        "/api/v1/feed/following",
+        "/api/v1/videos/{video_id}/like",
+        "/api/v1/videos/{video_id}/comments",
+        "/api/v1/users/{username}/follow",
+        "/api/v1/users/{username}",
+        "/api/v1/uploads",
+    ):
         assert path in spec["paths"], path

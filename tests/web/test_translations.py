@@ -5,9 +5,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-import messages  # noqa: E402
+import messages
 
-from kilas.web.i18n import _catalog, current_locale, gettext  # noqa: E402
+from kilas.web.i18n import _catalog, current_locale, gettext
 
 
 def test_every_message_is_translated_to_indonesian() -> None:
@@ -20,7 +20,9 @@ def test_translations_keep_their_placeholders() -> None:
     for source, translated in _catalog("id").items():
         texts = translated if isinstance(translated, tuple) else (translated,)
         for text in texts:
-            assert set(re.findall(r"\{\w+\}", text)) <= set(re.findall(r"\{\w+\}", source)) | {"{num}"}, source
+            assert set(re.findall(r"\{\w+\}", text)) <= set(re.findall(r"\{\w+\}", source)) | {"{num}"}, (
+                source
+            )
 
 
 def test_gettext_follows_the_current_locale() -> None:

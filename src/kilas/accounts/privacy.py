@@ -18,15 +18,21 @@ from kilas.videos.models import Video
 
 async def export_user_data(*, db: AsyncSession, user: User) -> dict[str, Any]:
     videos = list(await db.scalars(select(Video).where(Video.owner_id == user.id).order_by(Video.id)))
-    comments = list(await db.scalars(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)))
+    comments = list(
+        await db.scalars(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    )
     following = list(
         await db.scalars(
-            select(User.username).join(Follow, Follow.followee_id == User.id).where(Follow.follower_id == user.id)
+            select(User.username)
+            .join(Follow, Follow.followee_id == User.id)
+            .where(Follow.follower_id == user.id)
         )
     )
     followers = list(
         await db.scalars(
-            select(User.username).join(Follow, Follow.follower_id == User.id).where(Follow.followee_id == user.id)
+            select(User.username)
+            .join(Follow, Follow.follower_id == User.id)
+            .where(Follow.followee_id == user.id)
         )
     )
     liked = list(await db.scalars(select(VideoLike.video_id).where(VideoLike.user_id == user.id)))
@@ -37,15 +43,25 @@ async def export_user_data(*, db: AsyncSession, user: User) -> dict[str, Any]:
     )
     return {
         "account": {
-            "username": user.username, "email": user.email, "display_name": user.display_name, "bio": user.bio,
-            "birth_date": user.birth_date.isoformat(), "account_type": user.account_type.value,
-            "is_private": user.is_private, "locale": user.locale, "created_at": user.created_at.isoformat(),
+            "username": user.username,
+            "email": user.email,
+            "display_name": user.display_name,
+            "bio": user.bio,
+            "birth_date": user.birth_date.isoformat(),
+            "account_type": user.account_type.value,
+            "is_private": user.is_private,
+            "locale": user.locale,
+            "created_at": user.created_at.isoformat(),
             "avatar_url": f"/media/{user.avatar_key}" if user.avatar_key else None,
         },
         "videos": [
             {
-                "id": v.id, "caption": v.caption, "visibility": v.visibility.value, "status": v.status.value,
-                "created_at": v.created_at.isoformat(), "url": f"/v/{v.id}",
+                "id": v.id,
+                "caption": v.caption,
+                "visibility": v.visibility.value,
+                "status": v.status.value,
+                "created_at": v.created_at.isoformat(),
+                "url": f"/v/{v.id}",
                 "files": [f"/media/v/{v.id}/{r.short_edge}.mp4" for r in v.renditions],
             }
             for v in videos
@@ -92,7 +108,9 @@ async def _take_back_counters(db: AsyncSession, user_id: int) -> None:
         update(User).where(User.id.in_(followers)).values(following_count=User.following_count - 1)
     )
     liked_videos = select(VideoLike.video_id).where(VideoLike.user_id == user_id)
-    await db.execute(update(Video).where(Video.id.in_(liked_videos)).values(likes_count=Video.likes_count - 1))
+    await db.execute(
+        update(Video).where(Video.id.in_(liked_videos)).values(likes_count=Video.likes_count - 1)
+    )
     liked_owners = (
         select(Video.owner_id, func.count().label("n"))
         .join(VideoLike, VideoLike.video_id == Video.id)
@@ -101,12 +119,13 @@ async def _take_back_counters(db: AsyncSession, user_id: int) -> None:
     )
     for owner_id, count in (await db.execute(liked_owners)).all():
         await db.execute(
-            update(User).where(User.id == owner_id).values(likes_received_count=User.likes_received_count - count)
+            update(User)
+            .where(User.id == owner_id)
+            .values(likes_received_count=User.likes_received_count - count)
         )
     # Comments on other people's videos: their counts drop by the comment and its replies.
-    own_comments = (
-        select(Comment.video_id, Comment.parent_id, Comment.replies_count)
-        .where(Comment.author_id == user_id)
+    own_comments = select(Comment.video_id, Comment.parent_id, Comment.replies_count).where(
+        Comment.author_id == user_id
     )
     rows = (await db.execute(own_comments.add_columns(Comment.id))).all()
     own_top_level = {comment_id for _, parent_id, _, comment_id in rows if parent_id is None}
@@ -114,7 +133,9 @@ async def _take_back_counters(db: AsyncSession, user_id: int) -> None:
         if parent_id in own_top_level:  # goes with its parent, already counted there
             continue
         removed = 1 if parent_id is not None else 1 + replies
-        await db.execute(update(Video).where(Video.id == video_id).values(comments_count=Video.comments_count - removed))
+        await db.execute(
+            update(Video).where(Video.id == video_id).values(comments_count=Video.comments_count - removed)
+        )
         if parent_id is not None:
             await db.execute(
                 update(Comment).where(Comment.id == parent_id).values(replies_count=Comment.replies_count - 1)

@@ -21,17 +21,27 @@ def client_ip(request: Request) -> str:
 
 
 @router.post("/auth/signup", status_code=201)
-async def signup(body: SignupIn, request: Request, db: DbSession, limiter: Limiter, settings: Settings) -> MeOut:
+async def signup(
+    body: SignupIn, request: Request, db: DbSession, limiter: Limiter, settings: Settings
+) -> MeOut:
     limiter.hit(settings.signup_rate, "signup", client_ip(request))
     user = await service.signup(
-        db=db, username=body.username, email=body.email, password=body.password, birth_date=body.birth_date,
-        display_name=body.display_name, account_type=body.account_type, locale=current_locale.get(),
+        db=db,
+        username=body.username,
+        email=body.email,
+        password=body.password,
+        birth_date=body.birth_date,
+        display_name=body.display_name,
+        account_type=body.account_type,
+        locale=current_locale.get(),
     )
     return MeOut.build_me(user)
 
 
 @router.post("/auth/token", status_code=201)
-async def create_token(body: TokenIn, request: Request, db: DbSession, limiter: Limiter, settings: Settings) -> TokenOut:
+async def create_token(
+    body: TokenIn, request: Request, db: DbSession, limiter: Limiter, settings: Settings
+) -> TokenOut:
     limiter.hit(settings.login_rate, "login", client_ip(request))
     limiter.hit(settings.login_rate, "login-account", body.login.strip().lower())
     user = await service.authenticate(db=db, login=body.login, password=body.password)
@@ -77,7 +87,9 @@ async def get_user(username: str, db: DbSession, viewer: OptionalUser) -> UserOu
 
 
 @router.get("/users/{username}/videos")
-async def user_videos(username: str, db: DbSession, viewer: OptionalUser, cursor: str | None = None) -> VideoListOut:
+async def user_videos(
+    username: str, db: DbSession, viewer: OptionalUser, cursor: str | None = None
+) -> VideoListOut:
     owner = await service.get_user_by_username(db=db, username=username)
     page = await list_profile_videos(db=db, owner=owner, viewer=viewer, before_id=parse_id_cursor(cursor))
     return VideoListOut(videos=await present_videos(db, page.videos, viewer), next_cursor=page.next_cursor)

@@ -52,10 +52,17 @@ class UserOut(BaseModel):
     @classmethod
     def build(cls, user: User, *, followed_by_me: bool | None = None) -> "UserOut":
         return cls(
-            username=user.username, display_name=user.display_name, bio=user.bio, avatar_url=avatar_url(user),
-            account_type=user.account_type, is_private=user.is_private, followers_count=user.followers_count,
-            following_count=user.following_count, likes_received_count=user.likes_received_count,
-            url=f"/@{user.username}", followed_by_me=followed_by_me,
+            username=user.username,
+            display_name=user.display_name,
+            bio=user.bio,
+            avatar_url=avatar_url(user),
+            account_type=user.account_type,
+            is_private=user.is_private,
+            followers_count=user.followers_count,
+            following_count=user.following_count,
+            likes_received_count=user.likes_received_count,
+            url=f"/@{user.username}",
+            followed_by_me=followed_by_me,
         )
 
 
@@ -68,7 +75,13 @@ class MeOut(UserOut):
     @classmethod
     def build_me(cls, user: User) -> "MeOut":
         base = UserOut.build(user).model_dump()
-        return cls(**base, email=user.email, birth_date=user.birth_date, locale=user.locale, created_at=user.created_at)
+        return cls(
+            **base,
+            email=user.email,
+            birth_date=user.birth_date,
+            locale=user.locale,
+            created_at=user.created_at,
+        )
 
 
 def avatar_url(user: User) -> str | None:

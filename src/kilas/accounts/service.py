@@ -21,8 +21,31 @@ from kilas.storage import Storage
 USERNAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._]{1,22})[a-z0-9_]$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 RESERVED_USERNAMES = frozenset(
-    {"admin", "api", "kilas", "login", "logout", "signup", "daftar", "masuk", "upload", "unggah", "settings",
-     "pengaturan", "static", "media", "v", "u", "tag", "search", "cari", "feed", "about", "help", "support"}
+    {
+        "admin",
+        "api",
+        "kilas",
+        "login",
+        "logout",
+        "signup",
+        "daftar",
+        "masuk",
+        "upload",
+        "unggah",
+        "settings",
+        "pengaturan",
+        "static",
+        "media",
+        "v",
+        "u",
+        "tag",
+        "search",
+        "cari",
+        "feed",
+        "about",
+        "help",
+        "support",
+    }
 )
 MINIMUM_AGE = 13
 ADULT_AGE = 18
@@ -55,13 +78,21 @@ def check_signup(*, username: str, email: str, password: str, birth_date: date, 
     if birth_date > today or birth_date.year < 1900:
         raise InvalidInput("Please enter your real date of birth.", field="birth_date")
     if age_on(birth_date, today) < MINIMUM_AGE:
-        raise InvalidInput("Sorry, you must be at least 13 years old to use Kilas.", code="too_young",
-                           field="birth_date")
+        raise InvalidInput(
+            "Sorry, you must be at least 13 years old to use Kilas.", code="too_young", field="birth_date"
+        )
 
 
 async def signup(
-    *, db: AsyncSession, username: str, email: str, password: str, birth_date: date,
-    display_name: str = "", account_type: AccountType = AccountType.personal, locale: str = "id",
+    *,
+    db: AsyncSession,
+    username: str,
+    email: str,
+    password: str,
+    birth_date: date,
+    display_name: str = "",
+    account_type: AccountType = AccountType.personal,
+    locale: str = "id",
     today: date | None = None,
 ) -> User:
     """Create an account. Under 13 is refused; 13-17 year-olds start private."""
@@ -115,7 +146,9 @@ async def start_session(*, db: AsyncSession, user: User, days: int, previous_tok
     if previous_token:
         await end_session(db=db, token=previous_token)
     token = secrets.token_urlsafe(32)
-    db.add(WebSession(token_hash=_hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=days)))
+    db.add(
+        WebSession(token_hash=_hash_token(token), user_id=user.id, expires_at=utcnow() + timedelta(days=days))
+    )
     await db.flush()
     return token
 
@@ -157,8 +190,14 @@ async def get_user_by_username(*, db: AsyncSession, username: str) -> User:
 
 
 async def update_profile(
-    *, db: AsyncSession, user: User, display_name: str | None = None, bio: str | None = None,
-    account_type: AccountType | None = None, is_private: bool | None = None, locale: str | None = None,
+    *,
+    db: AsyncSession,
+    user: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    account_type: AccountType | None = None,
+    is_private: bool | None = None,
+    locale: str | None = None,
 ) -> User:
     if display_name is not None:
         cleaned = clean_display_name(display_name)
@@ -188,8 +227,8 @@ def reencode_avatar(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
                 raise InvalidInput("Use a JPG, PNG or WebP photo.", field="avatar")
-            image = ImageOps.exif_transpose(image)
-            square = ImageOps.fit(image.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
+            upright = ImageOps.exif_transpose(image)
+            square = ImageOps.fit(upright.convert("RGB"), (AVATAR_SIZE, AVATAR_SIZE))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as error:
         raise InvalidInput("That file is not a photo we can use.", field="avatar") from error
     output = io.BytesIO()
@@ -216,4 +255,3 @@ def public_profile_visible(user: User, viewer: User | None, *, follows: bool) ->
 
 def is_minor(user: User, today: date | None = None) -> bool:
     return age_on(user.birth_date, today or utcnow().date()) < ADULT_AGE
-

@@ -1,9 +1,24 @@
 """Demo people and videos: Indonesian creators who teach and small businesses that show their work."""
 
 CREATORS = [
-    ("bu_ratna_masak", "Bu Ratna Masak", "Resep rumahan yang gampang dan hemat. Dari dapur Surabaya 🍳", "creator"),
-    ("excel.bareng.dimas", "Dimas | Excel Bareng", "Tips Excel & Google Sheets biar kerjaan cepat beres.", "creator"),
-    ("batik_sekar_solo", "Batik Sekar Solo", "Batik tulis & cap asli Solo. Cerita di balik setiap motif.", "business"),
+    (
+        "bu_ratna_masak",
+        "Bu Ratna Masak",
+        "Resep rumahan yang gampang dan hemat. Dari dapur Surabaya 🍳",
+        "creator",
+    ),
+    (
+        "excel.bareng.dimas",
+        "Dimas | Excel Bareng",
+        "Tips Excel & Google Sheets biar kerjaan cepat beres.",
+        "creator",
+    ),
+    (
+        "batik_sekar_solo",
+        "Batik Sekar Solo",
+        "Batik tulis & cap asli Solo. Cerita di balik setiap motif.",
+        "business",
+    ),
     ("kopi_lereng", "Kopi Lereng Merapi", "Petani & roaster kopi kecil dari Sleman ☕", "business"),
     ("mathwithnadia", "Nadia Matematika", "Matematika itu seru kok. SMP–SMA.", "creator"),
     ("english.santai", "English Santai", "Belajar bahasa Inggris 1 menit sehari.", "creator"),
@@ -16,22 +31,51 @@ CREATORS = [
 ]
 
 VIEWERS = [
-    ("andi_pratama", "Andi Pratama"), ("sari.dewi", "Sari Dewi"), ("budi_santoso", "Budi Santoso"),
-    ("putri.ayu", "Putri Ayu"), ("rizky_f", "Rizky Fadillah"), ("maya.lestari", "Maya Lestari"),
-    ("yoga_pm", "Yoga Permana"), ("intan.n", "Intan Nuraini"),
+    ("andi_pratama", "Andi Pratama"),
+    ("sari.dewi", "Sari Dewi"),
+    ("budi_santoso", "Budi Santoso"),
+    ("putri.ayu", "Putri Ayu"),
+    ("rizky_f", "Rizky Fadillah"),
+    ("maya.lestari", "Maya Lestari"),
+    ("yoga_pm", "Yoga Permana"),
+    ("intan.n", "Intan Nuraini"),
 ]
 
 VIDEOS = [
-    ("bu_ratna_masak", "Sambal matah 5 menit, seger banget! 🌶️ #Masak #ResepRumahan #SamaSamaBelajar", "Sambal Matah"),
-    ("bu_ratna_masak", "Nasi goreng kampung ala warung, rahasianya di bawang #Masak #ResepHemat", "Nasi Goreng"),
+    (
+        "bu_ratna_masak",
+        "Sambal matah 5 menit, seger banget! 🌶️ #Masak #ResepRumahan #SamaSamaBelajar",
+        "Sambal Matah",
+    ),
+    (
+        "bu_ratna_masak",
+        "Nasi goreng kampung ala warung, rahasianya di bawang #Masak #ResepHemat",
+        "Nasi Goreng",
+    ),
     ("bu_ratna_masak", "Tips tempe goreng tetap renyah sampai sore #TipsDapur #Masak", "Tempe Renyah"),
-    ("excel.bareng.dimas", "VLOOKUP dalam 30 detik. Simpan biar nggak lupa! #BelajarExcel #SamaSamaBelajar", "VLOOKUP"),
-    ("excel.bareng.dimas", "Bikin laporan stok toko otomatis pakai Pivot Table #BelajarExcel #UMKM", "Pivot Table"),
+    (
+        "excel.bareng.dimas",
+        "VLOOKUP dalam 30 detik. Simpan biar nggak lupa! #BelajarExcel #SamaSamaBelajar",
+        "VLOOKUP",
+    ),
+    (
+        "excel.bareng.dimas",
+        "Bikin laporan stok toko otomatis pakai Pivot Table #BelajarExcel #UMKM",
+        "Pivot Table",
+    ),
     ("excel.bareng.dimas", "Shortcut Excel yang jarang orang tahu #BelajarExcel #TipsKerja", "Shortcut"),
     ("batik_sekar_solo", "Proses mencanting batik tulis motif Parang #Batik #UMKM #KaryaLokal", "Mencanting"),
-    ("batik_sekar_solo", "Beda batik tulis, cap, dan printing. Jangan sampai salah beli! #Batik #EdukasiBatik", "Tulis vs Cap"),
+    (
+        "batik_sekar_solo",
+        "Beda batik tulis, cap, dan printing. Jangan sampai salah beli! #Batik #EdukasiBatik",
+        "Tulis vs Cap",
+    ),
     ("batik_sekar_solo", "Koleksi baru: kemeja batik Sekar, mulai Rp185.000 #Batik #UMKM", "Koleksi Baru"),
-    ("kopi_lereng", "Dari ceri ke cangkir: panen kopi di lereng Merapi #Kopi #UMKM #PetaniMuda", "Panen Kopi"),
+    (
+        "kopi_lereng",
+        "Dari ceri ke cangkir: panen kopi di lereng Merapi #Kopi #UMKM #PetaniMuda",
+        "Panen Kopi",
+    ),
     ("kopi_lereng", "Cara seduh V60 di rumah tanpa alat mahal #Kopi #SamaSamaBelajar", "Seduh V60"),
     ("kopi_lereng", "Roasting light vs dark, rasanya beda jauh #Kopi #BelajarKopi", "Roasting"),
     ("mathwithnadia", "Trik cepat perkalian 11 #Matematika #SamaSamaBelajar", "Kali 11"),
@@ -65,8 +109,20 @@ VIDEOS = [
 ]
 
 COMMENTS = [
-    "Makasih ilmunya, kak! 🙏", "Wah baru tahu, langsung praktik ah", "Mantap, jelas banget penjelasannya",
-    "Kak, boleh bikin part 2?", "Ini yang aku cari dari kemarin", "Keren! Simpan dulu biar nggak lupa",
-    "Bisa kirim ke Makassar nggak kak?", "Auto follow 🔥", "Sederhana tapi ngena", "Semangat terus UMKM lokal!",
+    "Makasih ilmunya, kak! 🙏",
+    "Wah baru tahu, langsung praktik ah",
+    "Mantap, jelas banget penjelasannya",
+    "Kak, boleh bikin part 2?",
+    "Ini yang aku cari dari kemarin",
+    "Keren! Simpan dulu biar nggak lupa",
+    "Bisa kirim ke Makassar nggak kak?",
+    "Auto follow 🔥",
+    "Sederhana tapi ngena",
+    "Semangat terus UMKM lokal!",
 ]
-REPLIES = ["Sama-sama! 😊", "Siap, ditunggu ya part 2-nya", "Bisa kak, cek profil ya", "Terima kasih sudah nonton!"]
+REPLIES = [
+    "Sama-sama! 😊",
+    "Siap, ditunggu ya part 2-nya",
+    "Bisa kak, cek profil ya",
+    "Terima kasih sudah nonton!",
+]

@@ -5,7 +5,6 @@ feels alive. Every demo account's password is `kilas-demo`.
 With the job queue (the default) the videos are processed by the server's workers once it starts, so
 `make run` serves within seconds and the feed fills up as each video becomes ready."""
 
-import asyncio
 import logging
 import random
 import shutil
@@ -15,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kilas.accounts import service as accounts
 from kilas.accounts.models import User
@@ -35,12 +35,14 @@ from kilas.videos.models import Video
 
 log = logging.getLogger(__name__)
 DEMO_PASSWORD = "kilas-demo"
+Sessionmaker = async_sessionmaker[AsyncSession]
 # The lavfi sources that render fast; fractals and cellular automata cost seconds per clip.
 DEMO_PATTERNS = ("testsrc2", "smptebars", "gradients")
 
 
-async def seed_demo(settings: Settings, *, reset: bool = False, only_if_empty: bool = False,
-                    clip_seconds: float = 5.0) -> None:
+async def seed_demo(
+    settings: Settings, *, reset: bool = False, only_if_empty: bool = False, clip_seconds: float = 5.0
+) -> None:
     engine = create_engine(settings.resolved_database_url)
     sessionmaker = make_sessionmaker(engine)
     storage = create_storage(settings.storage_url, settings.media_dir)
@@ -53,7 +55,9 @@ async def seed_demo(settings: Settings, *, reset: bool = False, only_if_empty: b
                 print("Demo: the database already has users, nothing to seed.")
                 return
         queue: JobQueue = (
-            InlineQueue(settings, sessionmaker, storage) if settings.jobs_mode == "inline" else huey_queue(settings)
+            InlineQueue(settings, sessionmaker, storage)
+            if settings.jobs_mode == "inline"
+            else huey_queue(settings)
         )
         rng = random.Random(20261129)
         people = await _create_people(sessionmaker)
@@ -61,24 +65,35 @@ async def seed_demo(settings: Settings, *, reset: bool = False, only_if_empty: b
         print(f"Demo: making {len(wanted)} videos with ffmpeg...", flush=True)
         with tempfile.TemporaryDirectory(prefix="kilas-demo-") as folder:
             clips = _generate_clips(Path(folder), wanted, clip_seconds)
-            for index, ((owner_name, caption, _title), clip_path) in enumerate(zip(wanted, clips, strict=True)):
+            for index, ((owner_name, caption, _title), clip_path) in enumerate(
+                zip(wanted, clips, strict=True)
+            ):
                 async with unit_of_work(sessionmaker) as db:
                     owner = await db.get(User, people[owner_name])
                     assert owner is not None
                     await videos.create_video(
-                        db=db, storage=storage, jobs=queue, owner=owner, source=clip_path, caption=caption,
-                        visibility=Visibility.public, max_seconds=settings.max_video_seconds,
+                        db=db,
+                        storage=storage,
+                        jobs=queue,
+                        owner=owner,
+                        source=clip_path,
+                        caption=caption,
+                        visibility=Visibility.public,
+                        max_seconds=settings.max_video_seconds,
                     )
                 print(f"  {index + 1}/{len(wanted)} {caption[:60]}", flush=True)
         await _spread_publish_times(sessionmaker, rng)
         await _engage(sessionmaker, people, rng)
-        print(f"Demo ready: {len(people)} people, {len(wanted)} videos (each playable as soon as it is processed). "
-              f"Log in as any of them with the password '{DEMO_PASSWORD}', e.g. bu_ratna_masak.")
+        print(
+            f"Demo ready: {len(people)} people, {len(wanted)} videos "
+            "(each playable as soon as it is processed). "
+            f"Log in as any of them with the password '{DEMO_PASSWORD}', e.g. bu_ratna_masak."
+        )
     finally:
         await engine.dispose()
 
 
-async def _erase(engine, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+async def _erase(engine: AsyncEngine, settings: Settings) -> None:
     load_models()
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.drop_all)
@@ -87,21 +102,29 @@ async def _erase(engine, settings: Settings) -> None:  # type: ignore[no-untyped
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _create_people(sessionmaker) -> dict[str, int]:  # type: ignore[no-untyped-def]
+async def _create_people(sessionmaker: Sessionmaker) -> dict[str, int]:
     people: dict[str, int] = {}
     async with unit_of_work(sessionmaker) as db:
         for index, (username, name, bio, kind) in enumerate(CREATORS):
             user = await accounts.signup(
-                db=db, username=username, email=f"{username.replace('.', '_')}@demo.kilas.id", password=DEMO_PASSWORD,
-                birth_date=date(1985 + index, 1 + index % 12, 10), display_name=name,
+                db=db,
+                username=username,
+                email=f"{username.replace('.', '_')}@demo.kilas.id",
+                password=DEMO_PASSWORD,
+                birth_date=date(1985 + index, 1 + index % 12, 10),
+                display_name=name,
                 account_type=AccountType(kind),
             )
             user.bio = bio
             people[username] = user.id
         for index, (username, name) in enumerate(VIEWERS):
             user = await accounts.signup(
-                db=db, username=username, email=f"{username.replace('.', '_')}@demo.kilas.id", password=DEMO_PASSWORD,
-                birth_date=date(1996 + index % 6, 3 + index, 21), display_name=name,
+                db=db,
+                username=username,
+                email=f"{username.replace('.', '_')}@demo.kilas.id",
+                password=DEMO_PASSWORD,
+                birth_date=date(1996 + index % 6, 3 + index, 21),
+                display_name=name,
             )
             people[username] = user.id
     return people
@@ -113,39 +136,60 @@ def _generate_clips(folder: Path, wanted: list[tuple[str, str, str]], seconds: f
     def make(index: int) -> Path:
         _owner, _caption, title = wanted[index]
         return generate_clip(
-            folder / f"demo-{index}.mp4", ffmpeg=ffmpeg, width=480, height=854, duration_s=seconds, fps=24,
-            pattern=DEMO_PATTERNS[index % len(DEMO_PATTERNS)], hue=(index * 47) % 360, text=title, preset="ultrafast",
+            folder / f"demo-{index}.mp4",
+            ffmpeg=ffmpeg,
+            width=480,
+            height=854,
+            duration_s=seconds,
+            fps=24,
+            pattern=DEMO_PATTERNS[index % len(DEMO_PATTERNS)],
+            hue=(index * 47) % 360,
+            text=title,
+            preset="ultrafast",
         )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return list(pool.map(make, range(len(wanted))))
 
 
-async def _spread_publish_times(sessionmaker, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+async def _spread_publish_times(sessionmaker: Sessionmaker, rng: random.Random) -> None:
     """Spread the demo over the last few days, so the feed mixes fresh and older videos."""
     async with unit_of_work(sessionmaker) as db:
         for video_id in list(await db.scalars(select(Video.id))):
             when = utcnow() - timedelta(hours=rng.uniform(0.2, 96))
-            await db.execute(update(Video).where(Video.id == video_id).values(published_at=when, created_at=when))
+            await db.execute(
+                update(Video).where(Video.id == video_id).values(published_at=when, created_at=when)
+            )
 
 
-async def _engage(sessionmaker, people: dict[str, int], rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: random.Random) -> None:
     async with unit_of_work(sessionmaker) as db:
-        users = {name: await db.get(User, user_id) for name, user_id in people.items()}
-        all_videos = list(await db.scalars(select(Video)))
+        users = {
+            user.username: user for user in await db.scalars(select(User).where(User.id.in_(people.values())))
+        }
+        by_id = {user.id: user for user in users.values()}
         names = list(users)
         for name, user in users.items():
             for other in rng.sample(names, k=rng.randint(3, 8)):
                 if other != name:
-                    await social.follow(db=db, actor=user, target=users[other])  # type: ignore[arg-type]
-        for video in all_videos:
+                    await social.follow(db=db, actor=user, target=users[other])
+        for video in list(await db.scalars(select(Video))):
             fans = rng.sample(names, k=rng.randint(2, len(names) - 4))
             for fan in fans:
-                await record_view(db=db, video=video, viewer_key=f"u:{people[fan]}", watched_ms=5000, window_minutes=30)
+                await record_view(
+                    db=db, video=video, viewer_key=f"u:{people[fan]}", watched_ms=5000, window_minutes=30
+                )
                 if rng.random() < 0.55:
-                    await social.like_video(db=db, actor=users[fan], video=video)  # type: ignore[arg-type]
+                    await social.like_video(db=db, actor=users[fan], video=video)
             for fan in rng.sample(fans, k=min(len(fans), rng.randint(0, 4))):
-                comment = await social.add_comment(db=db, actor=users[fan], video=video, body=rng.choice(COMMENTS))  # type: ignore[arg-type]
-                owner = next(u for u in users.values() if u and u.id == video.owner_id)
+                comment = await social.add_comment(
+                    db=db, actor=users[fan], video=video, body=rng.choice(COMMENTS)
+                )
                 if rng.random() < 0.5:
-                    await social.add_comment(db=db, actor=owner, video=video, body=rng.choice(REPLIES), parent_id=comment.id)
+                    await social.add_comment(
+                        db=db,
+                        actor=by_id[video.owner_id],
+                        video=video,
+                        body=rng.choice(REPLIES),
+                        parent_id=comment.id,
+                    )

@@ -24,7 +24,12 @@ class ShareIn(BaseModel):
 
 @router.post("/videos/{video_id}/view")
 async def record_view(
-    video_id: int, body: ViewIn, request: Request, db: DbSession, viewer: OptionalUser, settings: Settings,
+    video_id: int,
+    body: ViewIn,
+    request: Request,
+    db: DbSession,
+    viewer: OptionalUser,
+    settings: Settings,
     limiter: Limiter,
 ) -> ViewOut:
     """Sent by the player after a second of playback."""
@@ -32,7 +37,11 @@ async def record_view(
     limiter.hit("600/hour", "view", key)
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
     counted = await service.record_view(
-        db=db, video=video, viewer_key=key, watched_ms=body.watched_ms, window_minutes=settings.view_window_minutes
+        db=db,
+        video=video,
+        viewer_key=key,
+        watched_ms=body.watched_ms,
+        window_minutes=settings.view_window_minutes,
     )
     return ViewOut(counted=counted)
 

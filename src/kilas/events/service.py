@@ -13,7 +13,9 @@ from kilas.videos.models import Video
 MIN_WATCHED_MS = 1000
 
 
-async def record_view(*, db: AsyncSession, video: Video, viewer_key: str, watched_ms: int, window_minutes: int) -> bool:
+async def record_view(
+    *, db: AsyncSession, video: Video, viewer_key: str, watched_ms: int, window_minutes: int
+) -> bool:
     """Count a view if it qualifies; True when it was counted."""
     if watched_ms < MIN_WATCHED_MS:
         return False
@@ -21,7 +23,8 @@ async def record_view(*, db: AsyncSession, video: Video, viewer_key: str, watche
     recent = await db.scalar(
         select(
             exists().where(
-                View.viewer_key == viewer_key, View.video_id == video.id,
+                View.viewer_key == viewer_key,
+                View.video_id == video.id,
                 View.counted_at > now - timedelta(minutes=window_minutes),
             )
         )
@@ -41,5 +44,7 @@ async def seen_among(db: AsyncSession, viewer_key: str, video_ids: list[int]) ->
     """Which of `video_ids` this viewer has watched (a counted view, any time)."""
     if not video_ids:
         return set()
-    rows = await db.scalars(select(View.video_id).where(View.viewer_key == viewer_key, View.video_id.in_(video_ids)))
+    rows = await db.scalars(
+        select(View.video_id).where(View.viewer_key == viewer_key, View.video_id.in_(video_ids))
+    )
     return set(rows)

@@ -12,12 +12,21 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 async def for_you_page(request: Request, db: DbSession, viewer: OptionalUser) -> HTMLResponse:
-    page = await service.for_you(db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=None, limit=5)
+    page = await service.for_you(
+        db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=None, limit=5
+    )
     videos = await present_videos(db, page.videos, viewer)
-    return render(request, "feed/feed.html", {
-        "tab": "foryou", "api_url": "/api/v1/feed/foryou", "next_cursor": page.next_cursor,
-        "initial_videos": [v.model_dump(mode="json") for v in videos], "strings": feed_strings(),
-    })
+    return render(
+        request,
+        "feed/feed.html",
+        {
+            "tab": "foryou",
+            "api_url": "/api/v1/feed/foryou",
+            "next_cursor": page.next_cursor,
+            "initial_videos": [v.model_dump(mode="json") for v in videos],
+            "strings": feed_strings(),
+        },
+    )
 
 
 @router.get("/following", response_class=HTMLResponse)
@@ -26,7 +35,14 @@ async def following_page(request: Request, db: DbSession, viewer: OptionalUser) 
         return render(request, "feed/following_login.html", {"tab": "following"})
     page = await service.following(db=db, viewer=viewer, cursor=None, limit=5)
     videos = await present_videos(db, page.videos, viewer)
-    return render(request, "feed/feed.html", {
-        "tab": "following", "api_url": "/api/v1/feed/following", "next_cursor": page.next_cursor,
-        "initial_videos": [v.model_dump(mode="json") for v in videos], "strings": feed_strings(),
-    })
+    return render(
+        request,
+        "feed/feed.html",
+        {
+            "tab": "following",
+            "api_url": "/api/v1/feed/following",
+            "next_cursor": page.next_cursor,
+            "initial_videos": [v.model_dump(mode="json") for v in videos],
+            "strings": feed_strings(),
+        },
+    )

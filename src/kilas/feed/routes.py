@@ -10,16 +10,23 @@ router = APIRouter(tags=["feed"])
 
 @router.get("/feed/foryou")
 async def for_you(
-    request: Request, db: DbSession, viewer: OptionalUser, cursor: str | None = Query(None, max_length=4000),
+    request: Request,
+    db: DbSession,
+    viewer: OptionalUser,
+    cursor: str | None = Query(None, max_length=4000),
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
-    page = await service.for_you(db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=cursor, limit=limit)
+    page = await service.for_you(
+        db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=cursor, limit=limit
+    )
     return VideoListOut(videos=await present_videos(db, page.videos, viewer), next_cursor=page.next_cursor)
 
 
 @router.get("/feed/following")
 async def following(
-    db: DbSession, viewer: CurrentUser, cursor: str | None = Query(None, max_length=100),
+    db: DbSession,
+    viewer: CurrentUser,
+    cursor: str | None = Query(None, max_length=100),
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
     page = await service.following(db=db, viewer=viewer, cursor=cursor, limit=limit)

@@ -39,7 +39,13 @@ class FeedPage:
 
 def engagement_score(video: Video, now: datetime) -> float:
     age_hours = max((now - (video.published_at or video.created_at)).total_seconds() / 3600, 0)
-    engagement = 1 + video.likes_count * 2 + video.comments_count * 3 + video.shares_count * 4 + video.views_count * 0.2
+    engagement = (
+        1
+        + video.likes_count * 2
+        + video.comments_count * 3
+        + video.shares_count * 4
+        + video.views_count * 0.2
+    )
     return math.log1p(engagement) / (age_hours + 2) ** 0.8
 
 
@@ -87,13 +93,16 @@ async def for_you(
     served = decode_served(cursor)
     now = utcnow()
     query = select(Video).where(
-        Video.status == VideoStatus.ready, Video.visibility == Visibility.public,
+        Video.status == VideoStatus.ready,
+        Video.visibility == Visibility.public,
         Video.published_at > now - timedelta(days=FRESH_DAYS),
     )
     if served:
         query = query.where(Video.id.not_in(served))
     if viewer is not None:
-        query = query.where(Video.owner_id != viewer.id, Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id)))
+        query = query.where(
+            Video.owner_id != viewer.id, Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id))
+        )
     candidates = list(await db.scalars(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL)))
     seen = await seen_among(db, viewer_key, [c.id for c in candidates])
     ranked = sorted(candidates, key=lambda v: (v.id in seen, -engagement_score(v, now)))
@@ -118,14 +127,20 @@ def decode_keyset(cursor: str) -> tuple[datetime, int]:
 async def following(*, db: AsyncSession, viewer: User, cursor: str | None, limit: int = 10) -> FeedPage:
     followees = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
     query = select(Video).where(
-        Video.owner_id.in_(followees), Video.status == VideoStatus.ready,
+        Video.owner_id.in_(followees),
+        Video.status == VideoStatus.ready,
         Video.visibility.in_([Visibility.public, Visibility.followers]),
     )
     if cursor:
         published_at, video_id = decode_keyset(cursor)
         query = query.where(
-            or_(Video.published_at < published_at, and_(Video.published_at == published_at, Video.id < video_id))
+            or_(
+                Video.published_at < published_at,
+                and_(Video.published_at == published_at, Video.id < video_id),
+            )
         )
-    videos = list(await db.scalars(query.order_by(Video.published_at.desc(), Video.id.desc()).limit(limit + 1)))
+    videos = list(
+        await db.scalars(query.order_by(Video.published_at.desc(), Video.id.desc()).limit(limit + 1))
+    )
     next_cursor = encode_keyset(videos[limit - 1]) if len(videos) > limit else None
     return FeedPage(videos[:limit], next_cursor)

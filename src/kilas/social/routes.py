@@ -11,7 +11,9 @@ router = APIRouter(tags=["social"])
 
 
 @router.post("/videos/{video_id}/like")
-async def like_video(video_id: int, user: CurrentUser, db: DbSession, limiter: Limiter, settings: Settings) -> LikeOut:
+async def like_video(
+    video_id: int, user: CurrentUser, db: DbSession, limiter: Limiter, settings: Settings
+) -> LikeOut:
     limiter.hit(settings.write_rate, "write", str(user.id))
     video = await access_video(db=db, video_id=video_id, viewer=user)
     await service.like_video(db=db, actor=user, video=video)
@@ -29,7 +31,11 @@ async def unlike_video(video_id: int, user: CurrentUser, db: DbSession) -> LikeO
 
 @router.get("/videos/{video_id}/comments")
 async def list_comments(
-    video_id: int, db: DbSession, viewer: OptionalUser, parent_id: int | None = None, cursor: int | None = None
+    video_id: int,
+    db: DbSession,
+    viewer: OptionalUser,
+    parent_id: int | None = None,
+    cursor: int | None = None,
 ) -> CommentListOut:
     """Top-level comments newest first, or with `parent_id` that comment's replies oldest first."""
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
@@ -48,11 +54,13 @@ async def add_comment(
 ) -> CommentOut:
     limiter.hit(settings.write_rate, "write", str(user.id))
     video = await access_video(db=db, video_id=video_id, viewer=user)
-    comment = await service.add_comment(db=db, actor=user, video=video, body=body.body, parent_id=body.parent_id)
+    comment = await service.add_comment(
+        db=db, actor=user, video=video, body=body.body, parent_id=body.parent_id
+    )
     return CommentOut.build(comment, user)
 
 
-async def _video_comment(db: DbSession, video_id: int, comment_id: int, viewer: OptionalUser):  # type: ignore[no-untyped-def]
+async def _video_comment(db: DbSession, video_id: int, comment_id: int, viewer: OptionalUser):
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
     comment = await service.get_comment(db, comment_id)
     if comment.video_id != video.id:
@@ -83,7 +91,9 @@ async def unlike_comment(video_id: int, comment_id: int, user: CurrentUser, db: 
 
 
 @router.post("/users/{username}/follow")
-async def follow(username: str, user: CurrentUser, db: DbSession, limiter: Limiter, settings: Settings) -> FollowOut:
+async def follow(
+    username: str, user: CurrentUser, db: DbSession, limiter: Limiter, settings: Settings
+) -> FollowOut:
     limiter.hit(settings.write_rate, "write", str(user.id))
     target = await get_user_by_username(db=db, username=username)
     await service.follow(db=db, actor=user, target=target)

@@ -25,8 +25,13 @@ class CommentOut(BaseModel):
     @classmethod
     def build(cls, comment: Comment, author: User, *, liked: bool = False) -> "CommentOut":
         return cls(
-            id=comment.id, body=comment.body, parent_id=comment.parent_id, likes_count=comment.likes_count,
-            replies_count=comment.replies_count, liked_by_me=liked, created_at=comment.created_at,
+            id=comment.id,
+            body=comment.body,
+            parent_id=comment.parent_id,
+            likes_count=comment.likes_count,
+            replies_count=comment.replies_count,
+            liked_by_me=liked,
+            created_at=comment.created_at,
             author=UserOut.build(author),
         )
 

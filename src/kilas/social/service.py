@@ -46,10 +46,12 @@ async def is_blocked_between(db: AsyncSession, a: int, b: int) -> bool:
     )
 
 
-def blocked_user_ids_subquery(user_id: int):  # type: ignore[no-untyped-def]
+def blocked_user_ids_subquery(user_id: int):
     """Ids of everyone `user_id` blocked or was blocked by, for `NOT IN` filters."""
-    return select(Block.blocked_id).where(Block.blocker_id == user_id).union(
-        select(Block.blocker_id).where(Block.blocked_id == user_id)
+    return (
+        select(Block.blocked_id)
+        .where(Block.blocker_id == user_id)
+        .union(select(Block.blocker_id).where(Block.blocked_id == user_id))
     )
 
 
@@ -60,8 +62,12 @@ async def follow(*, db: AsyncSession, actor: User, target: User) -> bool:
         raise PermissionDenied("You can't follow this account.", code="blocked")
     created = await insert_ignore(db, Follow, follower_id=actor.id, followee_id=target.id)
     if created:
-        await db.execute(update(User).where(User.id == target.id).values(followers_count=User.followers_count + 1))
-        await db.execute(update(User).where(User.id == actor.id).values(following_count=User.following_count + 1))
+        await db.execute(
+            update(User).where(User.id == target.id).values(followers_count=User.followers_count + 1)
+        )
+        await db.execute(
+            update(User).where(User.id == actor.id).values(following_count=User.following_count + 1)
+        )
     return created
 
 
@@ -70,8 +76,12 @@ async def unfollow(*, db: AsyncSession, actor: User, target: User) -> bool:
         delete(Follow).where(Follow.follower_id == actor.id, Follow.followee_id == target.id)
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        await db.execute(update(User).where(User.id == target.id).values(followers_count=User.followers_count - 1))
-        await db.execute(update(User).where(User.id == actor.id).values(following_count=User.following_count - 1))
+        await db.execute(
+            update(User).where(User.id == target.id).values(followers_count=User.followers_count - 1)
+        )
+        await db.execute(
+            update(User).where(User.id == actor.id).values(following_count=User.following_count - 1)
+        )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -92,17 +102,23 @@ async def like_video(*, db: AsyncSession, actor: User, video: Video) -> bool:
     if created:
         await db.execute(update(Video).where(Video.id == video.id).values(likes_count=Video.likes_count + 1))
         await db.execute(
-            update(User).where(User.id == video.owner_id).values(likes_received_count=User.likes_received_count + 1)
+            update(User)
+            .where(User.id == video.owner_id)
+            .values(likes_received_count=User.likes_received_count + 1)
         )
     return created
 
 
 async def unlike_video(*, db: AsyncSession, actor: User, video: Video) -> bool:
-    result = await db.execute(delete(VideoLike).where(VideoLike.user_id == actor.id, VideoLike.video_id == video.id))
+    result = await db.execute(
+        delete(VideoLike).where(VideoLike.user_id == actor.id, VideoLike.video_id == video.id)
+    )
     if result.rowcount:  # type: ignore[attr-defined]
         await db.execute(update(Video).where(Video.id == video.id).values(likes_count=Video.likes_count - 1))
         await db.execute(
-            update(User).where(User.id == video.owner_id).values(likes_received_count=User.likes_received_count - 1)
+            update(User)
+            .where(User.id == video.owner_id)
+            .values(likes_received_count=User.likes_received_count - 1)
         )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -110,7 +126,9 @@ async def unlike_video(*, db: AsyncSession, actor: User, video: Video) -> bool:
 async def liked_video_ids(db: AsyncSession, user_id: int, among: set[int]) -> set[int]:
     if not among:
         return set()
-    rows = await db.scalars(select(VideoLike.video_id).where(VideoLike.user_id == user_id, VideoLike.video_id.in_(among)))
+    rows = await db.scalars(
+        select(VideoLike.video_id).where(VideoLike.user_id == user_id, VideoLike.video_id.in_(among))
+    )
     return set(rows)
 
 
@@ -123,7 +141,9 @@ def clean_comment(body: str) -> str:
     return body
 
 
-async def add_comment(*, db: AsyncSession, actor: User, video: Video, body: str, parent_id: int | None = None) -> Comment:
+async def add_comment(
+    *, db: AsyncSession, actor: User, video: Video, body: str, parent_id: int | None = None
+) -> Comment:
     """Comment on a video the actor may see (checked by the caller). Replies nest one level only."""
     body = clean_comment(body)
     if await is_blocked_between(db, actor.id, video.owner_id):
@@ -134,10 +154,14 @@ async def add_comment(*, db: AsyncSession, actor: User, video: Video, body: str,
             raise NotFound("That comment no longer exists.", code="comment_not_found")
         if parent.parent_id is not None:
             parent_id = parent.parent_id
-        await db.execute(update(Comment).where(Comment.id == parent_id).values(replies_count=Comment.replies_count + 1))
+        await db.execute(
+            update(Comment).where(Comment.id == parent_id).values(replies_count=Comment.replies_count + 1)
+        )
     comment = Comment(video_id=video.id, author_id=actor.id, parent_id=parent_id, body=body)
     db.add(comment)
-    await db.execute(update(Video).where(Video.id == video.id).values(comments_count=Video.comments_count + 1))
+    await db.execute(
+        update(Video).where(Video.id == video.id).values(comments_count=Video.comments_count + 1)
+    )
     await db.flush()
     return comment
 
@@ -148,10 +172,14 @@ async def delete_comment(*, db: AsyncSession, actor: User, comment: Comment, vid
     removed = 1 + comment.replies_count
     if comment.parent_id is not None:
         await db.execute(
-            update(Comment).where(Comment.id == comment.parent_id).values(replies_count=Comment.replies_count - 1)
+            update(Comment)
+            .where(Comment.id == comment.parent_id)
+            .values(replies_count=Comment.replies_count - 1)
         )
     await db.delete(comment)
-    await db.execute(update(Video).where(Video.id == video.id).values(comments_count=Video.comments_count - removed))
+    await db.execute(
+        update(Video).where(Video.id == video.id).values(comments_count=Video.comments_count - removed)
+    )
     await db.flush()
 
 
@@ -163,8 +191,13 @@ async def get_comment(db: AsyncSession, comment_id: int) -> Comment:
 
 
 async def list_comments(
-    *, db: AsyncSession, video: Video, viewer: User | None, parent_id: int | None = None,
-    before_id: int | None = None, limit: int = 30,
+    *,
+    db: AsyncSession,
+    video: Video,
+    viewer: User | None,
+    parent_id: int | None = None,
+    before_id: int | None = None,
+    limit: int = 30,
 ) -> list[tuple[Comment, User, bool]]:
     """Top-level comments (newest first) or one comment's replies (oldest first), with author and
     whether the viewer liked each. Comments from blocked users are left out."""
@@ -195,7 +228,9 @@ async def list_comments(
 async def like_comment(*, db: AsyncSession, actor: User, comment: Comment) -> bool:
     created = await insert_ignore(db, CommentLike, user_id=actor.id, comment_id=comment.id)
     if created:
-        await db.execute(update(Comment).where(Comment.id == comment.id).values(likes_count=Comment.likes_count + 1))
+        await db.execute(
+            update(Comment).where(Comment.id == comment.id).values(likes_count=Comment.likes_count + 1)
+        )
     return created
 
 
@@ -204,13 +239,19 @@ async def unlike_comment(*, db: AsyncSession, actor: User, comment: Comment) -> 
         delete(CommentLike).where(CommentLike.user_id == actor.id, CommentLike.comment_id == comment.id)
     )
     if result.rowcount:  # type: ignore[attr-defined]
-        await db.execute(update(Comment).where(Comment.id == comment.id).values(likes_count=Comment.likes_count - 1))
+        await db.execute(
+            update(Comment).where(Comment.id == comment.id).values(likes_count=Comment.likes_count - 1)
+        )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def forget_video_likes(*, db: AsyncSession, video: Video) -> None:
     """Take a deleted video's likes off its creator's total."""
-    likes = select(func.count()).select_from(VideoLike).where(VideoLike.video_id == video.id).scalar_subquery()
+    likes = (
+        select(func.count()).select_from(VideoLike).where(VideoLike.video_id == video.id).scalar_subquery()
+    )
     await db.execute(
-        update(User).where(User.id == video.owner_id).values(likes_received_count=User.likes_received_count - likes)
+        update(User)
+        .where(User.id == video.owner_id)
+        .values(likes_received_count=User.likes_received_count - likes)
     )

@@ -17,7 +17,9 @@ MEDIA_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg", "webp": "image/webp"}
 
 
 @router.api_route("/media/v/{video_id}/{filename}", methods=["GET", "HEAD"])
-async def video_file(video_id: int, filename: str, db: DbSession, viewer: OptionalUser, storage: Storage) -> Response:
+async def video_file(
+    video_id: int, filename: str, db: DbSession, viewer: OptionalUser, storage: Storage
+) -> Response:
     video, key = await access_media_file(db=db, video_id=video_id, filename=filename, viewer=viewer)
     path = storage.local_path(key)
     if path is None:
@@ -25,7 +27,8 @@ async def video_file(video_id: int, filename: str, db: DbSession, viewer: Option
     # Files never change under a key; visibility can, so only public files may sit in shared caches.
     cache = "public, max-age=3600" if video.visibility == Visibility.public else "private, max-age=600"
     return FileResponse(
-        path, media_type=MEDIA_TYPES[filename.rsplit(".", 1)[1]],
+        path,
+        media_type=MEDIA_TYPES[filename.rsplit(".", 1)[1]],
         headers={"Cache-Control": cache, "Cross-Origin-Resource-Policy": "same-site"},
     )
 

@@ -21,8 +21,12 @@ async def present_videos(db: AsyncSession, videos: list[Video], viewer: User | N
         following = await followed_ids(db, viewer.id, owner_ids - {viewer.id})
     return [
         VideoOut.build(
-            video, owners[video.owner_id], liked=video.id in liked,
-            following_owner=None if viewer is None or viewer.id == video.owner_id else video.owner_id in following,
+            video,
+            owners[video.owner_id],
+            liked=video.id in liked,
+            following_owner=None
+            if viewer is None or viewer.id == video.owner_id
+            else video.owner_id in following,
         )
         for video in videos
     ]

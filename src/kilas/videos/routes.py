@@ -17,8 +17,14 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 @router.post("/videos", status_code=201)
 async def upload_video(
-    request: Request, file: UploadFile, user: CurrentUser, db: DbSession, storage: Storage, jobs: Jobs,
-    settings: Settings, limiter: Limiter,
+    request: Request,
+    file: UploadFile,
+    user: CurrentUser,
+    db: DbSession,
+    storage: Storage,
+    jobs: Jobs,
+    settings: Settings,
+    limiter: Limiter,
     caption: Annotated[str, Form(max_length=2200)] = "",
     visibility: Annotated[str, Form(max_length=16)] = "public",
 ) -> VideoOut:
@@ -27,7 +33,9 @@ async def upload_video(
     limiter.hit(settings.upload_rate, "upload", str(user.id))
     declared = int(request.headers.get("content-length") or 0)
     if declared > settings.max_upload_bytes + MULTIPART_OVERHEAD:
-        raise TooLarge("The file is too large. The maximum is {mb} MB.", mb=settings.max_upload_bytes // 2**20)
+        raise TooLarge(
+            "The file is too large. The maximum is {mb} MB.", mb=settings.max_upload_bytes // 2**20
+        )
     chosen_visibility = service.check_visibility(visibility)
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkstemp(dir=settings.upload_dir, suffix=".upload")[1])
@@ -36,8 +44,14 @@ async def upload_video(
         if copied == 0:
             raise InvalidInput("The file is empty.", code="upload_empty")
         video = await service.create_video(
-            db=db, storage=storage, jobs=jobs, owner=user, source=target, caption=caption,
-            visibility=chosen_visibility, max_seconds=settings.max_video_seconds,
+            db=db,
+            storage=storage,
+            jobs=jobs,
+            owner=user,
+            source=target,
+            caption=caption,
+            visibility=chosen_visibility,
+            max_seconds=settings.max_video_seconds,
         )
     finally:
         target.unlink(missing_ok=True)

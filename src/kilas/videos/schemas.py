@@ -48,18 +48,32 @@ class VideoOut(BaseModel):
 
         base = f"/media/v/{video.id}"
         return cls(
-            id=video.id, url=f"/v/{video.id}", caption=video.caption, hashtags=parse_hashtags(video.caption),
-            visibility=video.visibility, status=video.status, failure_reason=failure_reason(video),
-            duration_s=video.duration_s, width=video.width, height=video.height,
+            id=video.id,
+            url=f"/v/{video.id}",
+            caption=video.caption,
+            hashtags=parse_hashtags(video.caption),
+            visibility=video.visibility,
+            status=video.status,
+            failure_reason=failure_reason(video),
+            duration_s=video.duration_s,
+            width=video.width,
+            height=video.height,
             poster_url=f"{base}/poster.jpg" if video.poster_key else None,
             preview_url=f"{base}/preview.webp" if video.preview_key else None,
             renditions=[
-                RenditionOut(short_edge=r.short_edge, width=r.width, height=r.height, url=f"{base}/{r.short_edge}.mp4")
+                RenditionOut(
+                    short_edge=r.short_edge, width=r.width, height=r.height, url=f"{base}/{r.short_edge}.mp4"
+                )
                 for r in video.renditions
             ],
-            likes_count=video.likes_count, comments_count=video.comments_count, views_count=video.views_count,
-            shares_count=video.shares_count, liked_by_me=liked, created_at=video.created_at,
-            published_at=video.published_at, owner=UserOut.build(owner, followed_by_me=following_owner),
+            likes_count=video.likes_count,
+            comments_count=video.comments_count,
+            views_count=video.views_count,
+            shares_count=video.shares_count,
+            liked_by_me=liked,
+            created_at=video.created_at,
+            published_at=video.published_at,
+            owner=UserOut.build(owner, followed_by_me=following_owner),
         )
 
 

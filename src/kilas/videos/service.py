@@ -22,7 +22,12 @@ from kilas.enums import VideoStatus, Visibility
 from kilas.errors import InvalidInput, NotFound, PermissionDenied, UploadRejected
 from kilas.jobs import JobQueue
 from kilas.media.probe import REJECTION_MESSAGES, MediaInfo, MediaRejected, probe_video
-from kilas.social.service import blocked_user_ids_subquery, forget_video_likes, is_blocked_between, is_following
+from kilas.social.service import (
+    blocked_user_ids_subquery,
+    forget_video_likes,
+    is_blocked_between,
+    is_following,
+)
 from kilas.storage import Storage
 from kilas.videos.models import Hashtag, Video, VideoHashtag
 
@@ -52,7 +57,9 @@ def check_visibility(value: str) -> Visibility:
     try:
         return Visibility(value)
     except ValueError as error:
-        raise InvalidInput("Choose who can watch: public, followers or only you.", field="visibility") from error
+        raise InvalidInput(
+            "Choose who can watch: public, followers or only you.", field="visibility"
+        ) from error
 
 
 async def probe_upload(path: Path, *, max_seconds: float) -> MediaInfo:
@@ -63,12 +70,21 @@ async def probe_upload(path: Path, *, max_seconds: float) -> MediaInfo:
         message = REJECTION_MESSAGES.get(rejected.code, REJECTION_MESSAGES["not_a_video"])
         if rejected.code == "too_long":
             message = "The video is too long. The maximum is {minutes} minutes."
-        raise UploadRejected(message, code=f"upload_{rejected.code}", minutes=int(max_seconds // 60)) from rejected
+        raise UploadRejected(
+            message, code=f"upload_{rejected.code}", minutes=int(max_seconds // 60)
+        ) from rejected
 
 
 async def create_video(
-    *, db: AsyncSession, storage: Storage, jobs: JobQueue, owner: User, source: Path, caption: str,
-    visibility: Visibility, max_seconds: float,
+    *,
+    db: AsyncSession,
+    storage: Storage,
+    jobs: JobQueue,
+    owner: User,
+    source: Path,
+    caption: str,
+    visibility: Visibility,
+    max_seconds: float,
 ) -> Video:
     """Turn a fully received upload into a video: probe it, keep the original, queue processing.
 
@@ -83,9 +99,16 @@ async def create_video(
     finally:
         source.unlink(missing_ok=True)
     video = Video(
-        owner_id=owner.id, caption=caption, visibility=visibility, status=VideoStatus.processing,
-        media_prefix=media_prefix, source_key=source_key, duration_s=info.duration_s,
-        width=info.width, height=info.height, renditions=[],
+        owner_id=owner.id,
+        caption=caption,
+        visibility=visibility,
+        status=VideoStatus.processing,
+        media_prefix=media_prefix,
+        source_key=source_key,
+        duration_s=info.duration_s,
+        width=info.width,
+        height=info.height,
+        renditions=[],
     )
     db.add(video)
     await db.flush()
@@ -123,22 +146,26 @@ async def access_video(*, db: AsyncSession, video_id: int, viewer: User | None) 
     """The video if `viewer` may watch it; otherwise NotFound (we never confirm a hidden video exists)."""
     video = await db.get(Video, video_id)
     if video is None or not await can_view(db, video, viewer):
-        raise NotFound("We couldn't find that video. It may have been deleted or made private.",
-                       code="video_not_found")
+        raise NotFound(
+            "We couldn't find that video. It may have been deleted or made private.", code="video_not_found"
+        )
     return video
 
 
 async def access_own_video(*, db: AsyncSession, video_id: int, actor: User) -> Video:
     video = await db.get(Video, video_id)
     if video is None:
-        raise NotFound("We couldn't find that video. It may have been deleted or made private.",
-                       code="video_not_found")
+        raise NotFound(
+            "We couldn't find that video. It may have been deleted or made private.", code="video_not_found"
+        )
     if video.owner_id != actor.id:
         raise PermissionDenied("Only the creator can change this video.")
     return video
 
 
-async def access_media_file(*, db: AsyncSession, video_id: int, filename: str, viewer: User | None) -> tuple[Video, str]:
+async def access_media_file(
+    *, db: AsyncSession, video_id: int, filename: str, viewer: User | None
+) -> tuple[Video, str]:
     """The storage key of one file of a video the viewer may watch. Filenames are whitelisted."""
     if not MEDIA_FILENAME.match(filename):
         raise NotFound()
@@ -147,7 +174,12 @@ async def access_media_file(*, db: AsyncSession, video_id: int, filename: str, v
 
 
 async def update_video(
-    *, db: AsyncSession, video: Video, actor: User, caption: str | None = None, visibility: Visibility | None = None
+    *,
+    db: AsyncSession,
+    video: Video,
+    actor: User,
+    caption: str | None = None,
+    visibility: Visibility | None = None,
 ) -> Video:
     if video.owner_id != actor.id:
         raise PermissionDenied("Only the creator can change this video.")
@@ -211,8 +243,11 @@ async def list_hashtag_videos(
     query = (
         select(Video)
         .join(VideoHashtag, VideoHashtag.video_id == Video.id)
-        .where(VideoHashtag.hashtag_id == hashtag.id, Video.status == VideoStatus.ready,
-               Video.visibility == Visibility.public)
+        .where(
+            VideoHashtag.hashtag_id == hashtag.id,
+            Video.status == VideoStatus.ready,
+            Video.visibility == Visibility.public,
+        )
     )
     if viewer is not None:
         query = query.where(Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id)))

@@ -34,9 +34,12 @@ async def process_video(ctx: JobContext, *, video_id: int) -> None:
         video = await db.get(Video, video_id)
         if video is None or video.status == VideoStatus.failed:
             return
-        if video.status == VideoStatus.ready and video.poster_key and video.preview_key and len(
-            video.renditions
-        ) == len(plan_renditions(_info_of(video))):
+        if (
+            video.status == VideoStatus.ready
+            and video.poster_key
+            and video.preview_key
+            and len(video.renditions) == len(plan_renditions(_info_of(video)))
+        ):
             return
         video.processing_attempts += 1
         attempts = video.processing_attempts
@@ -57,7 +60,9 @@ async def process_video(ctx: JobContext, *, video_id: int) -> None:
                     has_poster = True
             if not has_preview:
                 preview = work / "preview.webp"
-                await asyncio.to_thread(make_preview, source, preview, info=info, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg))
+                await asyncio.to_thread(
+                    make_preview, source, preview, info=info, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg)
+                )
                 key = f"{prefix}/preview.webp"
                 await asyncio.to_thread(ctx.storage.put_file, key, preview)
                 await _update(ctx, video_id, preview_key=key)
@@ -74,19 +79,40 @@ async def process_video(ctx: JobContext, *, video_id: int) -> None:
 def _info_of(video: Video) -> MediaInfo:
     """Enough of MediaInfo, rebuilt from the row, to know how many renditions the video should have."""
     return MediaInfo(
-        container="mp4", duration_s=video.duration_s or 0, width=video.width or 0, height=video.height or 0,
-        coded_width=video.width or 0, coded_height=video.height or 0, rotation=0, video_codec="",
-        pixel_format=None, frame_rate=0, audio_codec=None, size_bytes=0,
+        container="mp4",
+        duration_s=video.duration_s or 0,
+        width=video.width or 0,
+        height=video.height or 0,
+        coded_width=video.width or 0,
+        coded_height=video.height or 0,
+        rotation=0,
+        video_codec="",
+        pixel_format=None,
+        frame_rate=0,
+        audio_codec=None,
+        size_bytes=0,
     )
 
 
 async def _publish_rendition(
-    ctx: JobContext, video_id: int, prefix: str, source: Path, work: Path, info: MediaInfo, spec: RenditionSpec
+    ctx: JobContext,
+    video_id: int,
+    prefix: str,
+    source: Path,
+    work: Path,
+    info: MediaInfo,
+    spec: RenditionSpec,
 ) -> None:
     output = work / f"{spec.short_edge}.mp4"
     await asyncio.to_thread(
-        transcode_rendition, source, output, info=info, spec=spec, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg),
-        preset=ctx.settings.transcode_preset, threads=ctx.settings.transcode_threads,
+        transcode_rendition,
+        source,
+        output,
+        info=info,
+        spec=spec,
+        ffmpeg=ffmpeg_path(ctx.settings.ffmpeg),
+        preset=ctx.settings.transcode_preset,
+        threads=ctx.settings.transcode_threads,
     )
     key = f"{prefix}/{spec.short_edge}.mp4"
     size = await asyncio.to_thread(ctx.storage.put_file, key, output)
@@ -98,7 +124,9 @@ async def _publish_rendition(
             return
         if spec.short_edge not in {r.short_edge for r in video.renditions}:
             video.renditions.append(
-                Rendition(short_edge=spec.short_edge, width=spec.width, height=spec.height, key=key, size_bytes=size)
+                Rendition(
+                    short_edge=spec.short_edge, width=spec.width, height=spec.height, key=key, size_bytes=size
+                )
             )
         if video.status != VideoStatus.ready:
             video.status = VideoStatus.ready
@@ -106,7 +134,9 @@ async def _publish_rendition(
         video.width, video.height, video.duration_s = info.width, info.height, info.duration_s
 
 
-async def _publish_poster(ctx: JobContext, video_id: int, prefix: str, source: Path, work: Path, info: MediaInfo) -> None:
+async def _publish_poster(
+    ctx: JobContext, video_id: int, prefix: str, source: Path, work: Path, info: MediaInfo
+) -> None:
     poster = work / "poster.jpg"
     await asyncio.to_thread(make_poster, source, poster, info=info, ffmpeg=ffmpeg_path(ctx.settings.ffmpeg))
     key = f"{prefix}/poster.jpg"
@@ -136,7 +166,8 @@ async def requeue_unfinished(ctx: JobContext, *, older_than_minutes: int) -> int
         ids = list(
             await db.scalars(
                 select(Video.id).where(
-                    Video.status == VideoStatus.processing, Video.updated_at < cutoff,
+                    Video.status == VideoStatus.processing,
+                    Video.updated_at < cutoff,
                     Video.processing_attempts < MAX_ATTEMPTS,
                 )
             )

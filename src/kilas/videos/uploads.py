@@ -61,7 +61,9 @@ async def create_upload(
     if length > max_bytes:
         raise TooLarge("The file is too large. The maximum is {mb} MB.", mb=max_bytes // (1024 * 1024))
     upload = Upload(
-        id=secrets.token_hex(16), owner_id=owner.id, length=length,
+        id=secrets.token_hex(16),
+        owner_id=owner.id,
+        length=length,
         caption=check_caption(metadata.get("caption", "")),
         visibility=check_visibility(metadata.get("visibility", Visibility.public.value)),
         expires_at=utcnow() + UPLOAD_LIFETIME,
@@ -76,19 +78,31 @@ async def create_upload(
 async def get_upload(*, db: AsyncSession, upload_id: str, owner: User) -> Upload:
     upload = await db.get(Upload, upload_id) if len(upload_id) <= 40 else None
     if upload is None or upload.owner_id != owner.id or upload.expires_at < utcnow():
-        raise NotFound("This upload has expired or does not exist. Please start again.", code="upload_not_found")
+        raise NotFound(
+            "This upload has expired or does not exist. Please start again.", code="upload_not_found"
+        )
     return upload
 
 
 async def append_chunk(
-    *, db: AsyncSession, storage: Storage, jobs: JobQueue, upload_dir: Path, upload: Upload, owner: User,
-    offset: int, chunks: AsyncIterator[bytes], max_seconds: float,
+    *,
+    db: AsyncSession,
+    storage: Storage,
+    jobs: JobQueue,
+    upload_dir: Path,
+    upload: Upload,
+    owner: User,
+    offset: int,
+    chunks: AsyncIterator[bytes],
+    max_seconds: float,
 ) -> Video | None:
     """Append the request body at `offset`. Returns the video when this chunk completed the file."""
     if upload.video_id is not None:
         raise Conflict("This upload is already finished.", code="upload_finished")
     if offset != upload.offset:
-        raise Conflict("The upload offset does not match. Resume from the server's offset.", code="offset_mismatch")
+        raise Conflict(
+            "The upload offset does not match. Resume from the server's offset.", code="offset_mismatch"
+        )
     path = part_path(upload_dir, upload.id)
     written = await _write_at(path, offset, chunks, limit=upload.length - offset)
     new_offset = offset + written
@@ -101,8 +115,14 @@ async def append_chunk(
     if new_offset < upload.length:
         return None
     video = await create_video(
-        db=db, storage=storage, jobs=jobs, owner=owner, source=path, caption=upload.caption,
-        visibility=upload.visibility, max_seconds=max_seconds,
+        db=db,
+        storage=storage,
+        jobs=jobs,
+        owner=owner,
+        source=path,
+        caption=upload.caption,
+        visibility=upload.visibility,
+        max_seconds=max_seconds,
     )
     upload.video_id = video.id
     return video

@@ -29,15 +29,23 @@ def _check_version(tus_resumable: str | None) -> None:
 
 @router.options("/uploads", include_in_schema=False)
 async def tus_options(settings: Settings) -> Response:
-    return Response(status_code=204, headers={
-        **TUS_HEADERS, "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,termination,expiration",
-        "Tus-Max-Size": str(settings.max_upload_bytes),
-    })
+    return Response(
+        status_code=204,
+        headers={
+            **TUS_HEADERS,
+            "Tus-Version": TUS_VERSION,
+            "Tus-Extension": "creation,termination,expiration",
+            "Tus-Max-Size": str(settings.max_upload_bytes),
+        },
+    )
 
 
 @router.post("/uploads", status_code=201)
 async def create_upload(
-    user: CurrentUser, db: DbSession, settings: Settings, limiter: Limiter,
+    user: CurrentUser,
+    db: DbSession,
+    settings: Settings,
+    limiter: Limiter,
     upload_length: Annotated[int, Header(ge=0)],
     tus_resumable: Annotated[str | None, Header()] = None,
     upload_metadata: Annotated[str | None, Header(max_length=uploads.MAX_METADATA_LENGTH)] = None,
@@ -46,20 +54,33 @@ async def create_upload(
     _check_version(tus_resumable)
     limiter.hit(settings.upload_rate, "upload", str(user.id))
     upload = await uploads.create_upload(
-        db=db, upload_dir=settings.upload_dir, owner=user, length=upload_length,
-        metadata=uploads.parse_metadata(upload_metadata), max_bytes=settings.max_upload_bytes,
+        db=db,
+        upload_dir=settings.upload_dir,
+        owner=user,
+        length=upload_length,
+        metadata=uploads.parse_metadata(upload_metadata),
+        max_bytes=settings.max_upload_bytes,
     )
-    return Response(status_code=201, headers={
-        **TUS_HEADERS, "Location": f"/api/v1/uploads/{upload.id}", "Upload-Offset": "0",
-        "Upload-Expires": upload.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-    })
+    return Response(
+        status_code=201,
+        headers={
+            **TUS_HEADERS,
+            "Location": f"/api/v1/uploads/{upload.id}",
+            "Upload-Offset": "0",
+            "Upload-Expires": upload.expires_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        },
+    )
 
 
 @router.head("/uploads/{upload_id}")
 async def upload_offset(upload_id: str, user: CurrentUser, db: DbSession) -> Response:
     upload = await uploads.get_upload(db=db, upload_id=upload_id, owner=user)
-    headers = {**TUS_HEADERS, "Upload-Offset": str(upload.offset), "Upload-Length": str(upload.length),
-               "Cache-Control": "no-store"}
+    headers = {
+        **TUS_HEADERS,
+        "Upload-Offset": str(upload.offset),
+        "Upload-Length": str(upload.length),
+        "Cache-Control": "no-store",
+    }
     if upload.video_id:
         headers["Kilas-Video-Id"] = str(upload.video_id)
     return Response(status_code=200, headers=headers)
@@ -67,7 +88,12 @@ async def upload_offset(upload_id: str, user: CurrentUser, db: DbSession) -> Res
 
 @router.patch("/uploads/{upload_id}")
 async def upload_chunk(
-    upload_id: str, request: Request, user: CurrentUser, db: DbSession, storage: Storage, jobs: Jobs,
+    upload_id: str,
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    storage: Storage,
+    jobs: Jobs,
     settings: Settings,
     upload_offset: Annotated[int, Header(ge=0)],
     content_type: Annotated[str, Header()] = "",
@@ -79,8 +105,15 @@ async def upload_chunk(
     upload = await uploads.get_upload(db=db, upload_id=upload_id, owner=user)
     try:
         video = await uploads.append_chunk(
-            db=db, storage=storage, jobs=jobs, upload_dir=settings.upload_dir, upload=upload, owner=user,
-            offset=upload_offset, chunks=_body(request), max_seconds=settings.max_video_seconds,
+            db=db,
+            storage=storage,
+            jobs=jobs,
+            upload_dir=settings.upload_dir,
+            upload=upload,
+            owner=user,
+            offset=upload_offset,
+            chunks=_body(request),
+            max_seconds=settings.max_video_seconds,
         )
     except UploadRejected as rejected:
         # The finished file is not a video we accept: nothing of it stays (committed on return).
@@ -96,7 +129,10 @@ async def upload_chunk(
 
 @router.delete("/uploads/{upload_id}", status_code=204)
 async def cancel_upload(
-    upload_id: str, user: CurrentUser, db: DbSession, settings: Settings,
+    upload_id: str,
+    user: CurrentUser,
+    db: DbSession,
+    settings: Settings,
     tus_resumable: Annotated[str | None, Header()] = None,
 ) -> Response:
     _check_version(tus_resumable)

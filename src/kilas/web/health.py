@@ -16,7 +16,9 @@ async def healthz(request: Request) -> Response:
     except Exception as error:  # a health check reports, it does not raise
         checks["database"] = f"error: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status_code=200 if healthy else 503)
+    return JSONResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks}, status_code=200 if healthy else 503
+    )
 
 
 @router.get("/metrics")

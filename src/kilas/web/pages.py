@@ -10,9 +10,11 @@ from kilas.errors import DomainError
 from kilas.web.i18n import gettext
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)  # type: ignore[no-any-return]
+    return templates.TemplateResponse(request, template, context or {}, status_code=status_code)
 
 
 def redirect(url: str) -> RedirectResponse:

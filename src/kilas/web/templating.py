@@ -30,18 +30,28 @@ def linkify_caption(caption: str) -> Markup:
 
 def _tojson_script(value: Any) -> Markup:
     """JSON safe to embed inside <script type=application/json>."""
-    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = (
+        json.dumps(value, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return Markup(text)
 
 
 def make_templates() -> Jinja2Templates:
     # Each capability keeps its templates in `<capability>/templates/<capability>/`.
-    loader = FileSystemLoader([PACKAGE_DIR / "web" / "templates"] + [PACKAGE_DIR / n / "templates" for n in CAPABILITIES])
+    loader = FileSystemLoader(
+        [PACKAGE_DIR / "web" / "templates"] + [PACKAGE_DIR / n / "templates" for n in CAPABILITIES]
+    )
     env = Environment(loader=loader, autoescape=select_autoescape(["html", "xml"]))
     # `_("Hello {name}", name=...)`: the same call and placeholders as in Python code. The result is
     # escaped like any other value, parameters included.
     env.globals.update(
-        _=gettext, ngettext=ngettext, compact_number=compact_number, linkify_caption=linkify_caption,
+        _=gettext,
+        ngettext=ngettext,
+        compact_number=compact_number,
+        linkify_caption=linkify_caption,
         json_script=_tojson_script,
     )
     env.filters["compact"] = compact_number

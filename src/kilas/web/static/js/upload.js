@@ -247,7 +247,8 @@ async function startUpload() {
     (file ? submit : fileInput).focus();
     return;
   }
-  if (typeof window.tus === "undefined" || !window.tus.isSupported) {
+  const resumable = typeof window.tus !== "undefined" && window.tus.isSupported;
+  if (!resumable && typeof FormData === "undefined") {
     showError(t("not_supported"));
     return;
   }
@@ -258,6 +259,10 @@ async function startUpload() {
   session.sentCaption = caption.value;
   session.sentVisibility = visibility.value;
   session.captionInMetadata = utf8Length(caption.value) <= MAX_CAPTION_METADATA_BYTES;
+  if (!resumable) {
+    startSingleRequestUpload(file);
+    return;
+  }
   const metadata = { filename: file.name.slice(-200), visibility: visibility.value };
   if (session.captionInMetadata) metadata.caption = caption.value;
 
@@ -303,6 +308,54 @@ async function startUpload() {
   if (session.upload === upload && session.phase === "uploading") upload.start();
 }
 
+/** Without the resumable client (not installed), the whole file goes in one multipart request. */
+function startSingleRequestUpload(file) {
+  session.captionInMetadata = true;
+  session.phase = "uploading";
+  lockForm(true);
+  progressBox.hidden = false;
+  setProgress(0, file.size);
+  setUploadState(t("uploading"));
+  pauseButton.hidden = true;
+  const body = new FormData();
+  body.append("file", file, file.name);
+  body.append("caption", session.sentCaption);
+  body.append("visibility", session.sentVisibility);
+  const request = new XMLHttpRequest();
+  session.upload = { abort: () => Promise.resolve(request.abort()) };
+  request.open("POST", "/api/v1/videos");
+  request.setRequestHeader("X-CSRF-Token", csrfToken());
+  request.setRequestHeader("Accept", "application/json");
+  request.upload.addEventListener("progress", (event) => {
+    if (event.lengthComputable) setProgress(event.loaded, event.total);
+  });
+  request.addEventListener("load", () => {
+    let data = null;
+    try {
+      data = JSON.parse(request.responseText || "null");
+    } catch {
+      data = null;
+    }
+    if (request.status >= 200 && request.status < 300 && data && data.id) {
+      session.videoId = data.id;
+      handleUploadSuccess();
+      return;
+    }
+    const message = data && data.error && data.error.message ? data.error.message : t("upload_failed");
+    rejectUpload(message);
+  });
+  request.addEventListener("error", () => rejectUpload(t("error_network")));
+  request.send(body);
+}
+
+function rejectUpload(message) {
+  session.phase = "rejected";
+  session.upload = null;
+  progressBox.hidden = true;
+  lockForm(false);
+  showStatus("failed", { title: t("failed"), detail: message, again: true });
+}
+
 function handleUploadError(error) {
   if (!["uploading", "waiting"].includes(session.phase)) return;
   const status = errorStatus(error);
@@ -312,11 +365,7 @@ function handleUploadError(error) {
     return;
   }
   // The server said no (not a video, too long, too large, logged out…): show why.
-  session.phase = "rejected";
-  session.upload = null;
-  progressBox.hidden = true;
-  lockForm(false);
-  showStatus("failed", { title: t("failed"), detail: errorMessage(error), again: true });
+  rejectUpload(errorMessage(error));
 }
 
 function waitForConnection() {
