@@ -1,0 +1,13 @@
+"""`make bench`: run every benchmark suite in turn."""
+
+import asyncio
+
+from bench import upload_to_playable
+
+
+def main() -> None:
+    asyncio.run(upload_to_playable.run(runs=3))
+
+
+if __name__ == "__main__":
+    main()
