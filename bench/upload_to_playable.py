@@ -19,7 +19,7 @@ import httpx
 from kilas.app import create_app
 from kilas.media.generate import generate_clip
 from kilas.media.transcode import ffmpeg_path
-from kilas.migrate import migrate
+from kilas.migrate import migrate_async
 from kilas.settings import Settings
 
 CLIP_CACHE = Path(__file__).resolve().parents[1] / "test-output" / "bench"
@@ -75,7 +75,7 @@ async def run(runs: int) -> None:
     clip = source_clip()
     with tempfile.TemporaryDirectory(prefix="kilas-bench-") as folder:
         settings = Settings(data_dir=Path(folder), jobs_mode="huey", job_workers=1, _env_file=None)  # type: ignore[call-arg]
-        migrate(settings)
+        await migrate_async(settings)
         app = create_app(settings)
         app.state.jobs.start_consumer(settings.job_workers)
         try:

@@ -24,6 +24,7 @@ from kilas.settings import Settings
 from kilas.storage import Storage, create_storage
 
 log = logging.getLogger(__name__)
+POLL_MAX_DELAY = 0.5
 
 
 @dataclass
@@ -118,7 +119,9 @@ class HueyQueue:
         self._tasks[name](**kwargs)
 
     def start_consumer(self, workers: int) -> None:
-        self._consumer = _WebConsumer(self.huey, workers=workers, worker_type="thread")
+        # Idle workers poll the SQLite queue at most every half second: a fresh upload should not
+        # wait out Huey's default 10 s back-off before its transcode starts.
+        self._consumer = _WebConsumer(self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY)
         self._consumer.start()
 
     def stop_consumer(self) -> None:
@@ -128,7 +131,7 @@ class HueyQueue:
 
     def run_worker(self, workers: int) -> None:
         """Block and work the queue (`kilas worker`)."""
-        Consumer(self.huey, workers=workers, worker_type="thread").run()
+        Consumer(self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY).run()
 
 
 def make_huey(settings: Settings) -> Huey:
