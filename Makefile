@@ -37,9 +37,17 @@ browser: ## install Debian's chromium for the browser tests when missing
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-test: setup browser ## set up and run the whole suite
+test: setup browser ## set up and run the whole suite: embedded, then distributed (PostgreSQL, Redis, S3)
 	mkdir -p test-output
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	@if $(BIN)/python -m tests.backends; then \
+	  echo "Distributed suite: PostgreSQL, Redis and a local S3-compatible server"; \
+	  KILAS_TEST_BACKEND=distributed $(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "CI needs PostgreSQL and Redis for the distributed suite: failing."; exit 1; \
+	else \
+	  echo "Distributed suite SKIPPED: PostgreSQL or Redis is not reachable (KILAS_TEST_POSTGRES, KILAS_TEST_REDIS)."; \
+	fi
 
 lint: setup ## ruff and mypy
 	$(BIN)/ruff check src tests scripts bench

@@ -2,8 +2,10 @@
 
 Jobs run inline (right after the request commits) so a test sees a processed video as soon as its
 upload request returns; the media pipeline itself is the real one (ffmpeg on generated clips).
+The same tests run embedded (SQLite) and distributed (PostgreSQL and Redis): see tests/backends.py.
 """
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kilas.app import create_app
 from kilas.migrate import migrate
 from kilas.settings import Settings
+from tests import backends
 from tests.clips import clip
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,18 +28,31 @@ PASSWORD = "rahasia-sekali-123"
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite database made once per worker and copied for every test."""
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """Embedded: a migrated SQLite file made once per worker and copied for every test.
+    Distributed: this worker's PostgreSQL database, made and migrated once."""
     folder = tmp_path_factory.mktemp("template")
-    migrate(Settings(data_dir=folder, jobs_mode="inline"))
+    if backends.DISTRIBUTED:
+        name = backends.worker_database()
+        asyncio.run(backends.recreate_database(name))
+        url = backends.postgres_url(name)
+        migrate(Settings(data_dir=folder, database_url=url, _env_file=None))  # type: ignore[call-arg]
+        return url
+    migrate(Settings(data_dir=folder, jobs_mode="inline", _env_file=None))  # type: ignore[call-arg]
     return folder / "kilas.db"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
+async def settings(tmp_path: Path, template_db: Path | str) -> Settings:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
-    shutil.copyfile(template_db, data_dir / "kilas.db")
+    backend: dict[str, str] = {}
+    if isinstance(template_db, str):
+        backend = {"database_url": template_db, "redis_url": backends.worker_redis_url()}
+        await _empty_postgres(template_db)
+        await _empty_redis(backend["redis_url"])
+    else:
+        shutil.copyfile(template_db, data_dir / "kilas.db")
     return Settings(
         data_dir=data_dir,
         jobs_mode="inline",
@@ -44,7 +60,31 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
         transcode_preset="ultrafast",
         transcode_threads=1,
         _env_file=None,  # type: ignore[call-arg]
+        **backend,
     )
+
+
+async def _empty_postgres(url: str) -> None:
+    import asyncpg
+
+    from kilas.db import Base
+    from kilas.models import load_models
+
+    load_models()
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+async def _empty_redis(url: str) -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
 
 
 @pytest.fixture

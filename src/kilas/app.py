@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
 from kilas.deps import CSRF_COOKIE, DEVICE_COOKIE
 from kilas.errors import DomainError
 from kilas.jobs import InlineQueue, huey_queue
+from kilas.pubsub import RedisPubSub, create_pubsub
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings
-from kilas.storage import create_storage
+from kilas.storage import create_storage, media_origins
 from kilas.web.i18n import current_locale, gettext, pick_locale
 from kilas.web.templating import make_templates
 
@@ -45,6 +47,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy(settings: Settings) -> str:
+    """The policy for every page; media may come from the bucket or its CDN when those serve it."""
+    origins = media_origins(settings)
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    extra = " ".join(origins)
+    return "; ".join(
+        f"{directive} {extra}" if directive.startswith(("img-src ", "media-src ")) else directive
+        for directive in CONTENT_SECURITY_POLICY.split("; ")
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -59,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
                 queue.stop_consumer()
             await app.state.engine.dispose()
+            for client in (app.state.cache, app.state.pubsub):
+                if isinstance(client, RedisCache | RedisPubSub):
+                    await client.close()
 
     app = FastAPI(
         title="Kilas",
@@ -72,11 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.storage = create_storage(settings.storage_url, settings.media_dir)
+    app.state.storage = create_storage(settings)
     app.state.limiter = RateLimiter(settings.redis_url)
+    app.state.cache = create_cache(settings.redis_url)
+    app.state.pubsub = create_pubsub(settings.redis_url)
     app.state.templates = make_templates()
     if settings.jobs_mode == "inline":
-        app.state.jobs = InlineQueue(settings, app.state.sessionmaker, app.state.storage)
+        app.state.jobs = InlineQueue(settings, app.state.sessionmaker, app.state.storage, app.state.pubsub)
     else:
         app.state.jobs = huey_queue(settings)
 
@@ -110,6 +129,7 @@ def _include_routes(app: FastAPI) -> None:
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     secure = settings.secure_cookies
+    policy = content_security_policy(settings)
 
     @app.middleware("http")
     async def per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -135,7 +155,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
                 secure=secure,
             )
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers["X-Content-Type-Options"] = "nosniff"
         headers.setdefault("X-Frame-Options", "DENY")
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
 from kilas.accounts.service import get_user_for_api_token, get_user_for_session
+from kilas.cache import Cache as CacheProtocol
 from kilas.db import commit, rollback
 from kilas.errors import NotAuthenticated, PermissionDenied
 from kilas.jobs import JobQueue
+from kilas.pubsub import PubSub as PubSubProtocol
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings as SettingsModel
 from kilas.storage import Storage as StorageProtocol
@@ -57,6 +59,14 @@ def _jobs(request: Request) -> JobQueue:
     return request.app.state.jobs
 
 
+def _cache(request: Request) -> CacheProtocol:
+    return request.app.state.cache
+
+
+def _pubsub(request: Request) -> PubSubProtocol:
+    return request.app.state.pubsub
+
+
 def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
@@ -65,6 +75,8 @@ Settings = Annotated[SettingsModel, Depends(_settings)]
 Storage = Annotated[StorageProtocol, Depends(_storage)]
 Jobs = Annotated[JobQueue, Depends(_jobs)]
 Limiter = Annotated[RateLimiter, Depends(_limiter)]
+Cache = Annotated[CacheProtocol, Depends(_cache)]
+PubSub = Annotated[PubSubProtocol, Depends(_pubsub)]
 
 
 def csrf_token(request: Request) -> str:

@@ -20,6 +20,7 @@ from huey.consumer import Consumer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kilas.db import create_engine, make_sessionmaker
+from kilas.pubsub import PubSub, RedisPubSub, create_pubsub
 from kilas.settings import Settings
 from kilas.storage import Storage, create_storage
 
@@ -33,6 +34,7 @@ class JobContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     storage: Storage
     queue: "JobQueue"
+    pubsub: PubSub
 
 
 JobFunction = Callable[..., Awaitable[None]]
@@ -76,9 +78,15 @@ class JobQueue(Protocol):
 
 
 class InlineQueue:
-    def __init__(self, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], storage: Storage):
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        storage: Storage,
+        pubsub: PubSub,
+    ):
         load_jobs()
-        self.context = JobContext(settings, sessionmaker, storage, self)
+        self.context = JobContext(settings, sessionmaker, storage, self, pubsub)
 
     async def enqueue(self, name: str, **kwargs: Any) -> None:
         await REGISTRY[name].fn(self.context, **kwargs)
@@ -121,7 +129,9 @@ class HueyQueue:
     def start_consumer(self, workers: int) -> None:
         # Idle workers poll the SQLite queue at most every half second: a fresh upload should not
         # wait out Huey's default 10 s back-off before its transcode starts.
-        self._consumer = _WebConsumer(self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY)
+        self._consumer = _WebConsumer(
+            self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY
+        )
         self._consumer.start()
 
     def stop_consumer(self) -> None:
@@ -143,12 +153,15 @@ def make_huey(settings: Settings) -> Huey:
 
 async def _run_in_fresh_loop(settings: Settings, fn: JobFunction, kwargs: dict[str, Any]) -> None:
     engine = create_engine(settings.resolved_database_url, pooled=False)
+    pubsub = create_pubsub(settings.redis_url)  # a Redis client belongs to the loop that made it
     try:
-        storage = create_storage(settings.storage_url, settings.media_dir)
-        context = JobContext(settings, make_sessionmaker(engine), storage, huey_queue(settings))
+        storage = create_storage(settings)
+        context = JobContext(settings, make_sessionmaker(engine), storage, huey_queue(settings), pubsub)
         await fn(context, **kwargs)
     finally:
         await engine.dispose()
+        if isinstance(pubsub, RedisPubSub):
+            await pubsub.close()
 
 
 _queues: dict[str, HueyQueue] = {}

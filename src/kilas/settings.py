@@ -16,6 +16,16 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     storage_url: str = ""
+    # S3-compatible object storage (with `storage_url = "s3://bucket/prefix"`). An empty endpoint means
+    # AWS S3 in `s3_region`; empty keys fall back to boto3's usual credential chain.
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    # A CDN in front of the bucket, used for public videos and avatars only; everything else is served
+    # through presigned URLs that live `media_url_ttl_seconds`.
+    media_cdn_base_url: str = ""
+    media_url_ttl_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
     ffmpeg: str = ""
     secret_key: SecretStr = SecretStr("")
     base_url: str = "http://127.0.0.1:8000"

@@ -1,12 +1,25 @@
-"""Object storage for media. Keys are always made by the server (`videos/<prefix>/360.mp4`)."""
+"""Object storage for media. Keys are always made by the server (`videos/<prefix>/360.mp4`).
+
+Two backends: `LocalStorage` (a folder, files served by the app itself) and `S3Storage` (any
+S3-compatible bucket, in `kilas.s3storage`, imported only when configured)."""
 
 import os
 import re
 import shutil
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from kilas.settings import Settings
 
 KEY_PATTERN = re.compile(r"^[a-z0-9_-]+(/[A-Za-z0-9_.-]+)+$")
+CONTENT_TYPES = {
+    "mp4": "video/mp4",
+    "mkv": "video/x-matroska",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+}
 
 
 class InvalidKey(ValueError):
@@ -14,9 +27,13 @@ class InvalidKey(ValueError):
 
 
 def check_key(key: str) -> str:
-    if not KEY_PATTERN.match(key) or ".." in key:
+    if not KEY_PATTERN.fullmatch(key) or ".." in key:
         raise InvalidKey(key)
     return key
+
+
+def content_type(key: str) -> str:
+    return CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
 class Storage(Protocol):
@@ -35,6 +52,14 @@ class Storage(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete_prefix(self, prefix: str) -> None: ...
+
+    def public_url(self, key: str, *, public: bool) -> str | None:
+        """A URL the browser may fetch `key` from directly, or None when the app serves it itself.
+
+        Only called after the viewer was authorised. `public` says whether anyone may see the file
+        (a public video, an avatar): only then may the URL be a long-lived, shareable one.
+        """
+        ...
 
 
 class LocalStorage:
@@ -76,10 +101,32 @@ class LocalStorage:
         if path.is_dir() and self.root in path.resolve().parents:
             shutil.rmtree(path, ignore_errors=True)
 
+    def public_url(self, key: str, *, public: bool) -> str | None:
+        check_key(key)
+        return None
 
-def create_storage(url: str, default_root: Path) -> Storage:
+
+def create_storage(settings: "Settings") -> Storage:
+    url = settings.storage_url
     if not url:
-        return LocalStorage(default_root)
+        return LocalStorage(settings.media_dir)
     if url.startswith("file://"):
         return LocalStorage(Path(url.removeprefix("file://")))
+    if url.startswith("s3://"):
+        from kilas.s3storage import S3Storage
+
+        return S3Storage.from_settings(settings)
     raise ValueError(f"unsupported storage url: {url}")
+
+
+def media_origins(settings: "Settings") -> list[str]:
+    """The origins, other than the app's own, that browsers load media from (for the CSP)."""
+    if not settings.storage_url.startswith("s3://"):
+        return []
+    from kilas.s3storage import S3Location
+
+    origins = [S3Location.from_settings(settings).origin]
+    if settings.media_cdn_base_url:
+        parts = urlsplit(settings.media_cdn_base_url)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return list(dict.fromkeys(origins))

@@ -1,5 +1,6 @@
 """Accounts: sign-up with age rules, login, browser sessions, API tokens, profiles, leaving Kilas."""
 
+import asyncio
 import hashlib
 import io
 import re
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import ApiToken, User, WebSession
 from kilas.accounts.passwords import hash_password, needs_rehash, verify_password
-from kilas.db import utcnow
+from kilas.db import on_commit, utcnow
 from kilas.enums import AccountType
 from kilas.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from kilas.storage import Storage
@@ -240,11 +241,16 @@ async def set_avatar(*, db: AsyncSession, storage: Storage, user: User, data: by
     jpeg = reencode_avatar(data)
     old_key = user.avatar_key
     key = f"avatars/{user.id}-{secrets.token_hex(8)}/avatar.jpg"
-    storage.put_bytes(key, jpeg)
+    await asyncio.to_thread(storage.put_bytes, key, jpeg)
     user.avatar_key = key
     await db.flush()
     if old_key:
-        storage.delete_prefix(old_key.rsplit("/", 1)[0])
+        old_folder = old_key.rsplit("/", 1)[0]
+
+        async def remove_old() -> None:
+            await asyncio.to_thread(storage.delete_prefix, old_folder)
+
+        on_commit(db, remove_old)
     return user
 
 

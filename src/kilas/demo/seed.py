@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kilas.accounts import service as accounts
 from kilas.accounts.models import User
+from kilas.cache import MemoryCache
 from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcnow
 from kilas.demo.content import COMMENTS, CREATORS, REPLIES, VIDEOS, VIEWERS
 from kilas.enums import AccountType, Visibility
@@ -27,6 +28,7 @@ from kilas.media.generate import generate_clip
 from kilas.media.transcode import ffmpeg_path
 from kilas.migrate import migrate_async
 from kilas.models import load_models
+from kilas.pubsub import create_pubsub
 from kilas.settings import Settings
 from kilas.social import service as social
 from kilas.storage import create_storage
@@ -45,7 +47,7 @@ async def seed_demo(
 ) -> None:
     engine = create_engine(settings.resolved_database_url)
     sessionmaker = make_sessionmaker(engine)
-    storage = create_storage(settings.storage_url, settings.media_dir)
+    storage = create_storage(settings)
     try:
         if reset:
             await _erase(engine, settings)
@@ -55,7 +57,7 @@ async def seed_demo(
                 print("Demo: the database already has users, nothing to seed.")
                 return
         queue: JobQueue = (
-            InlineQueue(settings, sessionmaker, storage)
+            InlineQueue(settings, sessionmaker, storage, create_pubsub(settings.redis_url))
             if settings.jobs_mode == "inline"
             else huey_queue(settings)
         )
@@ -169,6 +171,7 @@ async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: rando
         }
         by_id = {user.id: user for user in users.values()}
         names = list(users)
+        cache = MemoryCache()
         for name, user in users.items():
             for other in rng.sample(names, k=rng.randint(3, 8)):
                 if other != name:
@@ -177,7 +180,12 @@ async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: rando
             fans = rng.sample(names, k=rng.randint(2, len(names) - 4))
             for fan in fans:
                 await record_view(
-                    db=db, video=video, viewer_key=f"u:{people[fan]}", watched_ms=5000, window_minutes=30
+                    db=db,
+                    cache=cache,
+                    video=video,
+                    viewer_key=f"u:{people[fan]}",
+                    watched_ms=5000,
+                    window_minutes=30,
                 )
                 if rng.random() < 0.55:
                     await social.like_video(db=db, actor=users[fan], video=video)

@@ -3,7 +3,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from kilas.deps import DbSession, Limiter, OptionalUser, Settings, viewer_key
+from kilas.deps import Cache, DbSession, Limiter, OptionalUser, Settings, viewer_key
 from kilas.events import service
 from kilas.videos.service import access_video
 
@@ -31,6 +31,7 @@ async def record_view(
     viewer: OptionalUser,
     settings: Settings,
     limiter: Limiter,
+    cache: Cache,
 ) -> ViewOut:
     """Sent by the player after a second of playback."""
     key = viewer_key(request, viewer)
@@ -38,6 +39,7 @@ async def record_view(
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
     counted = await service.record_view(
         db=db,
+        cache=cache,
         video=video,
         viewer_key=key,
         watched_ms=body.watched_ms,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kilas.cache import Cache
 from kilas.db import utcnow
 from kilas.events.models import View
 from kilas.videos.models import Video
@@ -14,10 +15,16 @@ MIN_WATCHED_MS = 1000
 
 
 async def record_view(
-    *, db: AsyncSession, video: Video, viewer_key: str, watched_ms: int, window_minutes: int
+    *, db: AsyncSession, cache: Cache, video: Video, viewer_key: str, watched_ms: int, window_minutes: int
 ) -> bool:
-    """Count a view if it qualifies; True when it was counted."""
+    """Count a view if it qualifies; True when it was counted.
+
+    The cache's atomic add settles races between simultaneous requests (on any web node); the
+    stored views keep the window across restarts of an in-process cache.
+    """
     if watched_ms < MIN_WATCHED_MS:
+        return False
+    if not await cache.add(f"view:{video.id}:{viewer_key}", ttl_s=window_minutes * 60):
         return False
     now = utcnow()
     recent = await db.scalar(

@@ -1,11 +1,15 @@
 import asyncio
+import json
 import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import StreamingResponse
 
-from kilas.deps import CurrentUser, DbSession, Jobs, Limiter, OptionalUser, Settings, Storage
+from kilas.deps import CurrentUser, DbSession, Jobs, Limiter, OptionalUser, PubSub, Settings, Storage
 from kilas.errors import InvalidInput, TooLarge
 from kilas.videos import service
 from kilas.videos.presenters import present_video
@@ -86,3 +90,36 @@ async def update_video(video_id: int, body: VideoUpdateIn, db: DbSession, user: 
 async def delete_video(video_id: int, db: DbSession, user: CurrentUser, storage: Storage) -> None:
     video = await service.access_own_video(db=db, video_id=video_id, actor=user)
     await service.delete_video(db=db, storage=storage, video=video, actor=user)
+
+
+STATUS_STREAM_SECONDS = 600
+HEARTBEAT_SECONDS = 15
+
+
+@router.get("/videos/{video_id}/status-events", response_class=StreamingResponse)
+async def video_status_events(
+    video_id: int, db: DbSession, viewer: OptionalUser, pubsub: PubSub
+) -> StreamingResponse:
+    """Server-sent events: `status` each time the video's processing state changes (any worker, any
+    node). The stream ends when processing is over or after ten minutes; clients may also poll."""
+    video = await service.access_video(db=db, video_id=video_id, viewer=viewer)
+    first = {"status": video.status.value, "renditions": len(video.renditions)}
+
+    async def events() -> AsyncIterator[str]:
+        async with pubsub.subscribe(service.status_channel(video_id)) as subscription:
+            yield _event("status", first)
+            deadline = time.monotonic() + STATUS_STREAM_SECONDS
+            while time.monotonic() < deadline:
+                message = await subscription.get(timeout_s=HEARTBEAT_SECONDS)
+                if message is None:
+                    yield ": still processing\n\n"
+                    continue
+                yield _event("status", message)
+                if message.get("final"):
+                    return
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+def _event(name: str, data: Mapping[str, object]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"

@@ -36,6 +36,11 @@ MAX_CAPTION_LENGTH = 2200
 MEDIA_FILENAME = re.compile(r"^(?:(?:\d{3,4})\.mp4|poster\.jpg|preview\.webp)$")
 
 
+def status_channel(video_id: int) -> str:
+    """The pub/sub channel on which the pipeline announces a video's state changes."""
+    return f"video-status:{video_id}"
+
+
 def parse_hashtags(caption: str) -> list[str]:
     """Hashtags in order of appearance, first spelling kept, duplicates (any case) dropped."""
     seen: dict[str, str] = {}
@@ -167,7 +172,7 @@ async def access_media_file(
     *, db: AsyncSession, video_id: int, filename: str, viewer: User | None
 ) -> tuple[Video, str]:
     """The storage key of one file of a video the viewer may watch. Filenames are whitelisted."""
-    if not MEDIA_FILENAME.match(filename):
+    if not MEDIA_FILENAME.fullmatch(filename):
         raise NotFound()
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
     return video, f"{video.media_prefix}/{filename}"

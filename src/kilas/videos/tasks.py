@@ -22,6 +22,7 @@ from kilas.media.transcode import (
     transcode_rendition,
 )
 from kilas.videos.models import Rendition, Video
+from kilas.videos.service import status_channel
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
@@ -66,12 +67,15 @@ async def process_video(ctx: JobContext, *, video_id: int) -> None:
                 key = f"{prefix}/preview.webp"
                 await asyncio.to_thread(ctx.storage.put_file, key, preview)
                 await _update(ctx, video_id, preview_key=key)
+            await _announce(ctx, video_id, VideoStatus.ready, final=True)
         except MediaRejected as rejected:
             await _update(ctx, video_id, status=VideoStatus.failed, failure_code=rejected.code)
+            await _announce(ctx, video_id, VideoStatus.failed, final=True)
         except TranscodeFailed:
             log.exception("transcode of video %s failed (attempt %s)", video_id, attempts)
             if attempts >= MAX_ATTEMPTS:
                 await _update(ctx, video_id, status=VideoStatus.failed, failure_code="processing_error")
+                await _announce(ctx, video_id, VideoStatus.failed, final=True)
             else:
                 raise
 
@@ -132,6 +136,7 @@ async def _publish_rendition(
             video.status = VideoStatus.ready
             video.published_at = video.published_at or utcnow()
         video.width, video.height, video.duration_s = info.width, info.height, info.duration_s
+    await _announce(ctx, video_id, VideoStatus.ready)
 
 
 async def _publish_poster(
@@ -142,6 +147,10 @@ async def _publish_poster(
     key = f"{prefix}/poster.jpg"
     await asyncio.to_thread(ctx.storage.put_file, key, poster)
     await _update(ctx, video_id, poster_key=key)
+
+
+async def _announce(ctx: JobContext, video_id: int, status: VideoStatus, *, final: bool = False) -> None:
+    await ctx.pubsub.publish(status_channel(video_id), {"status": status.value, "final": final})
 
 
 async def _update(ctx: JobContext, video_id: int, **values: object) -> None:

@@ -58,6 +58,7 @@ const session = {
   captionInMetadata: true,
   reconnectTimer: 0,
   pollTimer: 0,
+  statusSource: null,
   pollStarted: 0,
 };
 
@@ -458,6 +459,24 @@ async function handleUploadSuccess() {
   }
   session.pollStarted = Date.now();
   pollStatus();
+  listenForStatus(session.videoId);
+}
+
+// The server pushes a note the moment the video's state changes (from whichever worker processed
+// it); polling stays on as the fallback.
+function listenForStatus(id) {
+  if (!("EventSource" in window)) return;
+  const source = new EventSource(`/api/v1/videos/${id}/status-events`);
+  session.statusSource = source;
+  source.addEventListener("status", () => {
+    if (session.videoId === id) pollStatus();
+  });
+  source.onerror = () => source.close();
+}
+
+function stopListening() {
+  if (session.statusSource) session.statusSource.close();
+  session.statusSource = null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,6 +528,7 @@ async function pollStatus() {
   if (video) {
     upsertTile(video);
     if (video.status === "ready") {
+      stopListening();
       session.phase = "ready";
       showStatus("ready", {
         title: t("ready"),
@@ -518,6 +538,7 @@ async function pollStatus() {
       return;
     }
     if (video.status === "failed") {
+      stopListening();
       session.phase = "failed";
       showStatus("failed", { title: t("failed"), detail: video.failure_reason || "", again: true });
       return;
@@ -532,6 +553,7 @@ function resetForm({ keepCaption = false } = {}) {
   const keptVisibility = visibility.value;
   window.clearTimeout(session.pollTimer);
   window.clearTimeout(session.reconnectTimer);
+  stopListening();
   if (session.previewUrl) URL.revokeObjectURL(session.previewUrl);
   Object.assign(session, {
     phase: "idle",
