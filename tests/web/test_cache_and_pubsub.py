@@ -47,7 +47,9 @@ async def test_pubsub_reaches_a_subscriber_from_another_thread(settings: Setting
     assert message == {"status": "ready"}
 
 
-async def test_status_events_stream_the_pipeline_state(client: httpx.AsyncClient, factory: Factory, app: object) -> None:
+async def test_status_events_stream_the_pipeline_state(
+    client: httpx.AsyncClient, factory: Factory, app: object
+) -> None:
     owner, stranger = await factory.account("kreator"), await factory.account("asing")
     video = await factory.video(owner, visibility="private")
     url = f"/api/v1/videos/{video['id']}/status-events"
