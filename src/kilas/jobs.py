@@ -11,6 +11,7 @@ Two queues behind one interface:
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
 from kilas.pubsub import PubSub, RedisPubSub, create_pubsub
 from kilas.settings import Settings
@@ -50,6 +52,13 @@ class JobSpec:
 
 
 REGISTRY: dict[str, JobSpec] = {}
+# Rounds run every few seconds by one worker at a time (recovering work whose worker died).
+WATCHDOGS: list[JobFunction] = []
+
+
+def watchdog(fn: JobFunction) -> JobFunction:
+    WATCHDOGS.append(fn)
+    return fn
 
 
 def job(
@@ -105,6 +114,7 @@ class HueyQueue:
         self.huey = make_huey(settings)
         self._tasks: dict[str, Any] = {}
         self._consumer: Consumer | None = None
+        self._stopping = threading.Event()
         load_jobs()
         for name, spec in REGISTRY.items():
             self._tasks[name] = self._register(name, spec)
@@ -126,6 +136,20 @@ class HueyQueue:
     async def enqueue(self, name: str, **kwargs: Any) -> None:
         self._tasks[name](**kwargs)
 
+    def start_watchdog(self) -> None:
+        """Every third of the stale time, one worker (whichever takes the shared lock) runs the
+        watchdog rounds."""
+        interval = max(1.0, self.settings.job_stale_seconds / 3)
+
+        def loop() -> None:
+            while not self._stopping.wait(interval):
+                try:
+                    asyncio.run(_run_in_fresh_loop(self.settings, _watchdog_round, {"interval": interval}))
+                except Exception:  # the watchdog must outlive a database hiccup
+                    log.exception("watchdog round failed")
+
+        threading.Thread(target=loop, name="kilas-watchdog", daemon=True).start()
+
     def start_consumer(self, workers: int) -> None:
         # Idle workers poll the SQLite queue at most every half second: a fresh upload should not
         # wait out Huey's default 10 s back-off before its transcode starts.
@@ -133,14 +157,17 @@ class HueyQueue:
             self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY
         )
         self._consumer.start()
+        self.start_watchdog()
 
     def stop_consumer(self) -> None:
+        self._stopping.set()
         if self._consumer:
             self._consumer.stop(graceful=True)
             self._consumer = None
 
     def run_worker(self, workers: int) -> None:
         """Block and work the queue (`kilas worker`)."""
+        self.start_watchdog()
         Consumer(self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY).run()
 
 
@@ -162,6 +189,17 @@ async def _run_in_fresh_loop(settings: Settings, fn: JobFunction, kwargs: dict[s
         await engine.dispose()
         if isinstance(pubsub, RedisPubSub):
             await pubsub.close()
+
+
+async def _watchdog_round(ctx: JobContext, *, interval: float) -> None:
+    cache = create_cache(ctx.settings.redis_url)
+    try:
+        if await cache.add("watchdog-round", ttl_s=max(1, int(interval))):
+            for fn in WATCHDOGS:
+                await fn(ctx)
+    finally:
+        if isinstance(cache, RedisCache):
+            await cache.close()
 
 
 _queues: dict[str, HueyQueue] = {}

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # "huey" runs jobs on the queue (consumer threads or `kilas worker`); "inline" runs them right
     # after the request commits, in the same process (tests).
     jobs_mode: str = "huey"
+    # A transcode renews its lease on the video this often; a lease older than `job_stale_seconds`
+    # means its worker died, and the watchdog of any live worker queues the video again.
+    job_heartbeat_seconds: float = 10.0
+    job_stale_seconds: float = 60.0
     run_consumer_in_web: bool = True
 
     session_days: int = 30

@@ -38,7 +38,7 @@ async def test_a_job_lost_mid_transcode_is_picked_up_again(
         update(Video).where(Video.id == video["id"]).values(status=VideoStatus.processing, poster_key=None)
     )
     await db.commit()
-    assert await requeue_unfinished(context(app), older_than_minutes=0) == 1
+    assert await requeue_unfinished(context(app), stale_seconds=0) == 1
     again = (await client.get(f"/api/v1/videos/{video['id']}", headers=owner.headers)).json()
     assert again["status"] == "ready" and again["renditions"] and again["poster_url"]
 

@@ -4,13 +4,15 @@ animated preview. Idempotent: a retried or re-queued job skips what is already s
 import asyncio
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.db import unit_of_work, utcnow
 from kilas.enums import VideoStatus
-from kilas.jobs import JobContext, job
+from kilas.jobs import JobContext, job, watchdog
 from kilas.media.probe import MediaInfo, MediaRejected, probe_video
 from kilas.media.transcode import (
     RenditionSpec,
@@ -26,7 +28,6 @@ from kilas.videos.service import status_channel
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
-STALE_AFTER_MINUTES = 20
 
 
 @job("process_video", retries=MAX_ATTEMPTS - 1, retry_delay=15, timeout=3600)
@@ -42,11 +43,54 @@ async def process_video(ctx: JobContext, *, video_id: int) -> None:
             and len(video.renditions) == len(plan_renditions(_info_of(video)))
         ):
             return
-        video.processing_attempts += 1
+        if not await _claim(db, video_id, stale_seconds=ctx.settings.job_stale_seconds):
+            return  # another live worker holds the lease: a duplicate queue entry
+        await db.refresh(video)
         attempts = video.processing_attempts
         source_key, done = video.source_key, {r.short_edge for r in video.renditions}
         has_poster, has_preview, prefix = bool(video.poster_key), bool(video.preview_key), video.media_prefix
 
+    heartbeat = asyncio.create_task(_renew_lease(ctx, video_id))
+    try:
+        await _process(ctx, video_id, attempts, source_key, done, has_poster, has_preview, prefix)
+    finally:
+        heartbeat.cancel()
+        await _update(ctx, video_id, processing_heartbeat_at=None)
+
+
+async def _claim(db: AsyncSession, video_id: int, *, stale_seconds: float) -> bool:
+    """Take the video's lease if nobody holds a live one (a compare-and-set, safe across workers)."""
+    now = utcnow()
+    result = await db.execute(
+        update(Video)
+        .where(
+            Video.id == video_id,
+            or_(
+                Video.processing_heartbeat_at.is_(None),
+                Video.processing_heartbeat_at < now - timedelta(seconds=stale_seconds),
+            ),
+        )
+        .values(processing_heartbeat_at=now, processing_attempts=Video.processing_attempts + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _renew_lease(ctx: JobContext, video_id: int) -> None:
+    while True:
+        await asyncio.sleep(ctx.settings.job_heartbeat_seconds)
+        await _update(ctx, video_id, processing_heartbeat_at=utcnow())
+
+
+async def _process(
+    ctx: JobContext,
+    video_id: int,
+    attempts: int,
+    source_key: str,
+    done: set[int],
+    has_poster: bool,
+    has_preview: bool,
+    prefix: str,
+) -> None:
     with tempfile.TemporaryDirectory(prefix="kilas-transcode-") as folder:
         work = Path(folder)
         source = work / Path(source_key).name
@@ -161,26 +205,35 @@ async def _update(ctx: JobContext, video_id: int, **values: object) -> None:
                 setattr(video, name, value)
 
 
-@job("requeue_stale_videos", every_minutes=5)
+@watchdog
 async def requeue_stale_videos(ctx: JobContext) -> None:
-    """Videos whose job was lost (a crash mid-transcode) are queued again; processing is idempotent."""
-    await requeue_unfinished(ctx, older_than_minutes=STALE_AFTER_MINUTES)
+    await requeue_unfinished(ctx, stale_seconds=ctx.settings.job_stale_seconds)
 
 
-async def requeue_unfinished(ctx: JobContext, *, older_than_minutes: int) -> int:
-    from datetime import timedelta
-
-    cutoff = utcnow() - timedelta(minutes=older_than_minutes)
+async def requeue_unfinished(ctx: JobContext, *, stale_seconds: float) -> int:
+    """Queue again the videos whose worker died mid-transcode (its lease went stale) or whose queued
+    job was lost; the lease makes a duplicate queue entry harmless. Run by every worker's watchdog."""
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
     async with ctx.sessionmaker() as db:
         ids = list(
             await db.scalars(
                 select(Video.id).where(
-                    Video.status == VideoStatus.processing,
-                    Video.updated_at < cutoff,
                     Video.processing_attempts < MAX_ATTEMPTS,
+                    or_(
+                        # A lease nobody renewed: its worker died (even after the video became ready,
+                        # while the higher renditions were being made).
+                        Video.processing_heartbeat_at < cutoff,
+                        # Never started: the queued job itself was lost.
+                        and_(
+                            Video.status == VideoStatus.processing,
+                            Video.processing_heartbeat_at.is_(None),
+                            Video.updated_at < cutoff,
+                        ),
+                    ),
                 )
             )
         )
     for video_id in ids:
+        log.warning("video %s lost its worker; queueing it again", video_id)
         await ctx.queue.enqueue("process_video", video_id=video_id)
     return len(ids)
