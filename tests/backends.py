@@ -4,7 +4,8 @@
     KILAS_TEST_POSTGRES  an admin URL of a PostgreSQL server     (default postgresql://postgres@127.0.0.1:5432/test)
     KILAS_TEST_REDIS     a Redis server                         (default redis://127.0.0.1:6379)
 
-Each pytest-xdist worker gets its own PostgreSQL database and Redis database number.
+Each pytest-xdist worker gets its own PostgreSQL databases and Redis database numbers (of Redis's
+default 16: 1+n for the tests, 5+n for the browser test's server, 8+n for the multi-node test).
 """
 
 import asyncio

@@ -21,6 +21,7 @@ from kilas.migrate import migrate
 from kilas.settings import Settings
 from tests import backends
 from tests.clips import clip
+from tests.s3server import moto_endpoint, s3, s3_bucket, s3_settings_overrides  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_OUTPUT = ROOT / "test-output"
@@ -43,14 +44,16 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path | str:
 
 
 @pytest.fixture
-async def settings(tmp_path: Path, template_db: Path | str) -> Settings:
+async def settings(tmp_path: Path, template_db: Path | str, request: pytest.FixtureRequest) -> Settings:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
-    backend: dict[str, str] = {}
+    backend: dict[str, object] = {}
     if isinstance(template_db, str):
-        backend = {"database_url": template_db, "redis_url": backends.worker_redis_url()}
+        redis_url = backends.worker_redis_url()
+        backend = {"database_url": template_db, "redis_url": redis_url}
+        backend |= request.getfixturevalue("s3_settings_overrides")
         await _empty_postgres(template_db)
-        await _empty_redis(backend["redis_url"])
+        await _empty_redis(redis_url)
     else:
         shutil.copyfile(template_db, data_dir / "kilas.db")
     return Settings(
@@ -60,7 +63,7 @@ async def settings(tmp_path: Path, template_db: Path | str) -> Settings:
         transcode_preset="ultrafast",
         transcode_threads=1,
         _env_file=None,  # type: ignore[call-arg]
-        **backend,
+        **backend,  # type: ignore[arg-type]
     )
 
 
@@ -171,3 +174,21 @@ class Factory:
 @pytest.fixture
 def factory(client: httpx.AsyncClient) -> Factory:
     return Factory(client)
+
+
+def stored_keys(app: object, prefix: str = "") -> list[str]:
+    """Every object in the app's storage (local disk or S3) under `prefix`."""
+    return app.state.storage.keys(prefix)  # type: ignore[attr-defined,no-any-return]
+
+
+async def get_media(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """Fetch a media URL the way a browser does: served by the app (local disk), or an authorised
+    redirect to the object store (S3), followed with the same Range header."""
+    response = await client.get(url, headers=headers or {})
+    if response.status_code != 302:
+        return response
+    range_header = {"Range": headers["Range"]} if headers and "Range" in headers else {}
+    async with httpx.AsyncClient() as outside:
+        return await outside.get(response.headers["location"], headers=range_header)

@@ -198,6 +198,16 @@ class S3Storage:
         if batch:
             self._delete(batch)
 
+    def keys(self, prefix: str = "") -> list[str]:
+        root = f"{self.location.prefix}/" if self.location.prefix else ""
+        found: list[str] = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=root + prefix
+        )
+        for page in pages:
+            found.extend(item["Key"][len(root) :] for item in page.get("Contents", []))
+        return sorted(found)
+
     def _delete(self, batch: list[dict[str, str]]) -> None:
         response = self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
         if errors := response.get("Errors"):

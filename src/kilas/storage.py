@@ -53,6 +53,10 @@ class Storage(Protocol):
 
     def delete_prefix(self, prefix: str) -> None: ...
 
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every stored key starting with `prefix`, sorted (audits, clean-ups, tests)."""
+        ...
+
     def public_url(self, key: str, *, public: bool) -> str | None:
         """A URL the browser may fetch `key` from directly, or None when the app serves it itself.
 
@@ -100,6 +104,12 @@ class LocalStorage:
         path = self.root / check_key(prefix.rstrip("/") + "/x").rsplit("/", 1)[0]
         if path.is_dir() and self.root in path.resolve().parents:
             shutil.rmtree(path, ignore_errors=True)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        if not self.root.is_dir():
+            return []
+        found = (p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        return sorted(k for k in found if k.startswith(prefix) and not k.endswith(".partial"))
 
     def public_url(self, key: str, *, public: bool) -> str | None:
         check_key(key)

@@ -2,8 +2,7 @@
 
 import httpx
 
-from kilas.settings import Settings
-from tests.conftest import PASSWORD, Factory
+from tests.conftest import PASSWORD, Factory, stored_keys
 
 
 async def test_export_contains_my_data_and_nobody_elses(client: httpx.AsyncClient, factory: Factory) -> None:
@@ -22,7 +21,7 @@ async def test_export_contains_my_data_and_nobody_elses(client: httpx.AsyncClien
 
 
 async def test_deleting_an_account_erases_it_and_fixes_everyone_elses_counts(
-    client: httpx.AsyncClient, factory: Factory, settings: Settings
+    client: httpx.AsyncClient, factory: Factory, app: object
 ) -> None:
     leaver, creator, fan = (
         await factory.account("pergi"),
@@ -60,5 +59,5 @@ async def test_deleting_an_account_erases_it_and_fixes_everyone_elses_counts(
     assert (await client.get("/api/v1/users/kreator")).json()["followers_count"] == 0
     assert (await client.get("/api/v1/users/kreator")).json()["likes_received_count"] == 0
     assert (await client.get("/api/v1/users/fan")).json()["following_count"] == 0
-    remaining = [p for p in settings.media_dir.rglob("*") if p.is_file()]
-    assert len({p.parent for p in remaining}) == 1  # only the other creator's video folder is left
+    remaining = stored_keys(app)
+    assert remaining and len({key.rsplit("/", 1)[0] for key in remaining}) == 1  # the other creator's video

@@ -66,7 +66,7 @@ class Cluster:
 def cluster(moto_endpoint: str, s3_bucket: str) -> Iterator[Cluster]:
     database = f"kilas_nodes_{backends.worker_number()}"
     asyncio.run(backends.recreate_database(database))
-    redis_url = f"{backends.REDIS_URL.rstrip('/')}/{20 + backends.worker_number()}"
+    redis_url = f"{backends.REDIS_URL.rstrip('/')}/{8 + backends.worker_number()}"
     redis.Redis.from_url(redis_url).flushdb()
     folder = TEST_OUTPUT / f"cluster-{backends.worker_number()}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kilas.settings import Settings
 from kilas.videos.models import Video
 from tests.conftest import Factory
-from tests.storage.conftest import S3_PREFIX, object_keys
+from tests.s3server import S3_PREFIX, object_keys
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ from kilas import s3storage
 from kilas.s3storage import S3Storage
 from kilas.settings import Settings
 from kilas.storage import InvalidKey, LocalStorage, Storage, create_storage
-from tests.storage.conftest import S3_PREFIX, object_keys
+from tests.s3server import S3_PREFIX, object_keys
 
 MB = 1024 * 1024
 BAD_KEYS = [

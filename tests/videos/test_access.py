@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.conftest import Factory
+from tests.conftest import Factory, get_media
 
 
 async def paths_for(video: dict) -> list[str]:
@@ -16,7 +16,8 @@ async def paths_for(video: dict) -> list[str]:
 
 
 async def statuses(client: httpx.AsyncClient, video: dict, headers: dict[str, str]) -> list[int]:
-    return [(await client.get(path, headers=headers)).status_code for path in await paths_for(video)]
+    """Page, API, video file and poster, as a browser sees them (media may come from object storage)."""
+    return [(await get_media(client, path, headers=headers)).status_code for path in await paths_for(video)]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import httpx
 
 from kilas.settings import Settings
 from tests.clips import clip
-from tests.conftest import Factory
+from tests.conftest import Factory, stored_keys
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -74,7 +74,7 @@ async def test_upload_in_chunks_with_a_resume(client: httpx.AsyncClient, factory
 
 
 async def test_a_finished_upload_that_is_not_a_video_is_refused_and_removed(
-    client: httpx.AsyncClient, factory: Factory, settings: Settings
+    client: httpx.AsyncClient, factory: Factory, settings: Settings, app: object
 ) -> None:
     owner = await factory.account("kreator")
     data = clip("hls_playlist").read_bytes()
@@ -84,7 +84,7 @@ async def test_a_finished_upload_that_is_not_a_video_is_refused_and_removed(
     assert response.json()["error"]["code"] == "upload_not_a_video"
     assert (await client.head(location, headers={**owner.headers, **TUS})).status_code == 404
     assert not any(settings.upload_dir.iterdir())
-    assert not settings.media_dir.exists() or not any(p.is_file() for p in settings.media_dir.rglob("*"))
+    assert stored_keys(app) == []
 
 
 async def test_tus_rules(

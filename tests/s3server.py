@@ -1,4 +1,4 @@
-"""An S3-compatible server for the storage tests: moto's, in a thread of this test process.
+"""An S3-compatible server for the tests: moto's, in a thread of this test process.
 
 One server per test session (per xdist worker) on a free port of 127.0.0.1; every test gets a fresh
 bucket, so tests never see each other's objects.
