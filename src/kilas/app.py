@@ -4,6 +4,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -16,7 +17,9 @@ from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
 from kilas.deps import CSRF_COOKIE, DEVICE_COOKIE
 from kilas.errors import DomainError
+from kilas.events.writer import EventWriter
 from kilas.jobs import InlineQueue, huey_queue
+from kilas.metrics import MetricsMiddleware
 from kilas.pubsub import RedisPubSub, create_pubsub
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
                 queue.stop_consumer()
+            await app.state.event_writer.close()
             await app.state.engine.dispose()
             for client in (app.state.cache, app.state.pubsub):
                 if isinstance(client, RedisCache | RedisPubSub):
@@ -93,6 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.redis_url)
     app.state.cache = create_cache(settings.redis_url)
     app.state.pubsub = create_pubsub(settings.redis_url)
+    app.state.event_writer = EventWriter(
+        app.state.sessionmaker, window=timedelta(minutes=settings.view_window_minutes)
+    )
     app.state.templates = make_templates()
     if settings.jobs_mode == "inline":
         app.state.jobs = InlineQueue(settings, app.state.sessionmaker, app.state.storage, app.state.pubsub)
@@ -100,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.jobs = huey_queue(settings)
 
     _install_middleware(app, settings)
+    app.add_middleware(MetricsMiddleware)  # outermost: times the other middleware too
     _install_error_handlers(app)
     _include_routes(app)
     return app
@@ -167,7 +175,7 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(
-        ("/api/", "/media/", "/healthz")
+        ("/api/", "/media/", "/healthz", "/readyz", "/livez", "/metrics")
     ) or "application/json" in request.headers.get("accept", "")
 
 

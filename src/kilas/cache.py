@@ -17,8 +17,8 @@ class Cache(Protocol):
 
     async def set(self, key: str, value: bytes, *, ttl_s: int) -> None: ...
 
-    async def incr(self, key: str, *, ttl_s: int) -> int:
-        """Add one to a counter that expires `ttl_s` after it was created; returns the new value."""
+    async def incr(self, key: str, *, ttl_s: int, amount: int = 1) -> int:
+        """Add `amount` to a counter that expires `ttl_s` after it was created; returns the new value."""
         ...
 
     async def ping(self) -> None: ...
@@ -56,11 +56,11 @@ class MemoryCache:
             self._values[key] = (value, now + ttl_s)
             self._sweep(now)
 
-    async def incr(self, key: str, *, ttl_s: int) -> int:
+    async def incr(self, key: str, *, ttl_s: int, amount: int = 1) -> int:
         now = time.monotonic()
         with self._lock:
             entry = self._live(key, now)
-            value = int(entry[0]) + 1 if entry else 1
+            value = int(entry[0]) + amount if entry else amount
             self._values[key] = (str(value).encode(), entry[1] if entry else now + ttl_s)
             return value
 
@@ -88,9 +88,9 @@ class RedisCache:
     async def set(self, key: str, value: bytes, *, ttl_s: int) -> None:
         await self.client.set(key, value, ex=ttl_s)
 
-    async def incr(self, key: str, *, ttl_s: int) -> int:
+    async def incr(self, key: str, *, ttl_s: int, amount: int = 1) -> int:
         async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
+            pipe.incrby(key, amount)
             pipe.expire(key, ttl_s, nx=True)
             value, _ = await pipe.execute()
         return int(value)

@@ -44,7 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_worker:
             settings = settings.model_copy(update={"run_consumer_in_web": False})
         uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level="info"
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            log_level="info",
+            # On SIGTERM: stop accepting, let in-flight requests finish, then run the lifespan shutdown.
+            timeout_graceful_shutdown=settings.web_shutdown_timeout_seconds,
         )
     elif args.command == "worker":
         from kilas.jobs import huey_queue

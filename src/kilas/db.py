@@ -117,11 +117,17 @@ async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncI
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
 
-async def insert_ignore(db: AsyncSession, model: type[Base], **values: Any) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was created."""
+def dialect_insert(db: AsyncSession) -> Any:
+    """The `insert` construct of the session's database, for ON CONFLICT clauses (SQLite and PostgreSQL)."""
     if db.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert
+
+
+async def insert_ignore(db: AsyncSession, model: type[Base], **values: Any) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was created."""
+    insert = dialect_insert(db)
     result = await db.execute(insert(model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from kilas.accounts.service import get_user_for_api_token, get_user_for_session
 from kilas.cache import Cache as CacheProtocol
 from kilas.db import commit, rollback
 from kilas.errors import NotAuthenticated, PermissionDenied
+from kilas.events.writer import EventWriter as EventWriterModel
 from kilas.jobs import JobQueue
 from kilas.pubsub import PubSub as PubSubProtocol
 from kilas.ratelimit import RateLimiter
@@ -67,6 +68,10 @@ def _pubsub(request: Request) -> PubSubProtocol:
     return request.app.state.pubsub
 
 
+def _event_writer(request: Request) -> EventWriterModel:
+    return request.app.state.event_writer
+
+
 def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
@@ -77,6 +82,7 @@ Jobs = Annotated[JobQueue, Depends(_jobs)]
 Limiter = Annotated[RateLimiter, Depends(_limiter)]
 Cache = Annotated[CacheProtocol, Depends(_cache)]
 PubSub = Annotated[PubSubProtocol, Depends(_pubsub)]
+EventWriter = Annotated[EventWriterModel, Depends(_event_writer)]
 
 
 def csrf_token(request: Request) -> str:

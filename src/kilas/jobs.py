@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
+from kilas.metrics import instrument_queue, start_worker_metrics_server
 from kilas.pubsub import PubSub, RedisPubSub, create_pubsub
 from kilas.settings import Settings
 from kilas.storage import Storage, create_storage
@@ -112,6 +113,7 @@ class HueyQueue:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.huey = make_huey(settings)
+        instrument_queue(self.huey)
         self._tasks: dict[str, Any] = {}
         self._consumer: Consumer | None = None
         self._stopping = threading.Event()
@@ -154,7 +156,11 @@ class HueyQueue:
         # Idle workers poll the SQLite queue at most every half second: a fresh upload should not
         # wait out Huey's default 10 s back-off before its transcode starts.
         self._consumer = _WebConsumer(
-            self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            max_delay=POLL_MAX_DELAY,
+            shutdown_timeout=self.settings.worker_shutdown_timeout_seconds,
         )
         self._consumer.start()
         self.start_watchdog()
@@ -166,9 +172,27 @@ class HueyQueue:
             self._consumer = None
 
     def run_worker(self, workers: int) -> None:
-        """Block and work the queue (`kilas worker`)."""
+        """Block and work the queue (`kilas worker`).
+
+        SIGTERM stops gracefully: no new job is taken and the running ones may finish for up to
+        `worker_shutdown_timeout_seconds`; a second SIGTERM, SIGINT (Ctrl-C) or the timeout stops at
+        once. A job cut off that way is recovered by the lease: its heartbeat stops, and once it is
+        stale the watchdog of a live worker queues the video again.
+        """
+        start_worker_metrics_server(self.settings.worker_metrics_port)
         self.start_watchdog()
-        Consumer(self.huey, workers=workers, worker_type="thread", max_delay=POLL_MAX_DELAY).run()
+        consumer = Consumer(
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            max_delay=POLL_MAX_DELAY,
+            graceful_signal="TERM",
+            shutdown_timeout=self.settings.worker_shutdown_timeout_seconds,
+        )
+        try:
+            consumer.run()
+        finally:
+            self._stopping.set()
 
 
 def make_huey(settings: Settings) -> Huey:

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     job_heartbeat_seconds: float = 10.0
     job_stale_seconds: float = 60.0
     run_consumer_in_web: bool = True
+    # On SIGTERM a web node stops accepting connections and gives in-flight requests this long to
+    # finish; a worker lets its running jobs finish for up to `worker_shutdown_timeout_seconds` (a job
+    # cut off after that is recovered through its lease, like one whose worker died).
+    web_shutdown_timeout_seconds: int = Field(default=30, ge=0)
+    worker_shutdown_timeout_seconds: float = Field(default=300.0, ge=0)
+    # `kilas worker` serves its Prometheus metrics on this port (0: off). Web nodes use `/metrics`.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    # How long each readiness check (database, Redis, storage) may take before it counts as failed.
+    health_check_timeout_seconds: float = Field(default=2.0, gt=0)
 
     session_days: int = 30
     signup_rate: str = "10/hour"
@@ -51,6 +60,8 @@ class Settings(BaseSettings):
     write_rate: str = "120/minute"
     upload_rate: str = "30/hour"
     view_window_minutes: int = 30
+    events_rate: str = "600/minute"
+    max_views_per_minute: int = 30
     default_locale: str = "id"
 
     demo_videos: int = Field(default=40, ge=0)

@@ -3,6 +3,7 @@ from itertools import pairwise
 import httpx
 
 from tests.conftest import Factory
+from tests.events.helpers import watch
 
 
 async def test_for_you_never_puts_one_creator_twice_in_a_row(
@@ -28,9 +29,7 @@ async def test_for_you_puts_watched_videos_last_and_pages_without_repeats(
 ) -> None:
     creator, viewer = await factory.account("kreator"), await factory.account("penonton")
     videos = [await factory.video(creator) for _ in range(4)]
-    await client.post(
-        f"/api/v1/videos/{videos[-1]['id']}/view", headers=viewer.headers, json={"watched_ms": 3000}
-    )
+    await watch(client, viewer.headers, videos[-1]["id"])
     first = (await client.get("/api/v1/feed/foryou", params={"limit": 2}, headers=viewer.headers)).json()
     assert videos[-1]["id"] not in [v["id"] for v in first["videos"]]
     second = (

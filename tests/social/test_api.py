@@ -98,28 +98,6 @@ async def test_follow_and_unfollow_update_counts(client: httpx.AsyncClient, fact
     del b
 
 
-async def test_views_count_once_per_window_and_only_after_a_second(
-    client: httpx.AsyncClient, factory: Factory
-) -> None:
-    owner, fan = await factory.account("kreator"), await factory.account("fan")
-    video = await factory.video(owner)
-    url = f"/api/v1/videos/{video['id']}/view"
-    assert (await client.post(url, headers=fan.headers, json={"watched_ms": 400})).json() == {
-        "counted": False
-    }
-    assert (await client.post(url, headers=fan.headers, json={"watched_ms": 1200})).json() == {
-        "counted": True
-    }
-    assert (await client.post(url, headers=fan.headers, json={"watched_ms": 5000})).json() == {
-        "counted": False
-    }
-    assert (await client.post(url, json={"watched_ms": 1500})).json() == {
-        "counted": True
-    }  # a visitor's device
-    assert (await client.get(f"/api/v1/videos/{video['id']}")).json()["views_count"] == 2
-    assert (await client.post(url, json={"watched_ms": -1})).status_code == 422
-
-
 async def test_share_is_counted(client: httpx.AsyncClient, factory: Factory) -> None:
     owner = await factory.account("kreator")
     video = await factory.video(owner)

@@ -22,6 +22,9 @@ class User(Base):
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(5), default="id")
+    # Optional, for audience analytics only (never shown publicly).
+    gender: Mapped[str | None] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(40))
     followers_count: Mapped[int] = mapped_column(Integer, default=0)
     following_count: Mapped[int] = mapped_column(Integer, default=0)
     likes_received_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,20 +9,22 @@ import logging
 import random
 import shutil
 import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kilas.accounts import service as accounts
 from kilas.accounts.models import User
-from kilas.cache import MemoryCache
 from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcnow
 from kilas.demo.content import COMMENTS, CREATORS, REPLIES, VIDEOS, VIEWERS
 from kilas.enums import AccountType, Visibility
-from kilas.events.service import record_view
+from kilas.events.models import EventType, TrafficSource
+from kilas.events.writer import EventWriter
 from kilas.jobs import InlineQueue, JobQueue, huey_queue
 from kilas.media.generate import generate_clip
 from kilas.media.transcode import ffmpeg_path
@@ -85,7 +87,10 @@ async def seed_demo(
                     )
                 print(f"  {index + 1}/{len(wanted)} {caption[:60]}", flush=True)
         await _spread_publish_times(sessionmaker, rng)
-        await _engage(sessionmaker, people, rng)
+        watching = await _engage(sessionmaker, people, rng)
+        writer = EventWriter(sessionmaker, window=timedelta(minutes=settings.view_window_minutes))
+        await writer.write(watching)
+        await writer.close()
         print(
             f"Demo ready: {len(people)} people, {len(wanted)} videos "
             "(each playable as soon as it is processed). "
@@ -164,14 +169,17 @@ async def _spread_publish_times(sessionmaker: Sessionmaker, rng: random.Random) 
             )
 
 
-async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: random.Random) -> None:
+async def _engage(
+    sessionmaker: Sessionmaker, people: dict[str, int], rng: random.Random
+) -> list[dict[str, Any]]:
+    """Follows, likes and comments; returns the watching (engagement events) that goes with them."""
     async with unit_of_work(sessionmaker) as db:
         users = {
             user.username: user for user in await db.scalars(select(User).where(User.id.in_(people.values())))
         }
         by_id = {user.id: user for user in users.values()}
         names = list(users)
-        cache = MemoryCache()
+        watching: list[dict[str, Any]] = []
         for name, user in users.items():
             for other in rng.sample(names, k=rng.randint(3, 8)):
                 if other != name:
@@ -179,14 +187,7 @@ async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: rando
         for video in list(await db.scalars(select(Video))):
             fans = rng.sample(names, k=rng.randint(2, len(names) - 4))
             for fan in fans:
-                await record_view(
-                    db=db,
-                    cache=cache,
-                    video=video,
-                    viewer_key=f"u:{people[fan]}",
-                    watched_ms=5000,
-                    window_minutes=30,
-                )
+                watching += _watch_events(video, users[fan], rng)
                 if rng.random() < 0.55:
                     await social.like_video(db=db, actor=users[fan], video=video)
             for fan in rng.sample(fans, k=min(len(fans), rng.randint(0, 4))):
@@ -201,3 +202,34 @@ async def _engage(sessionmaker: Sessionmaker, people: dict[str, int], rng: rando
                         body=rng.choice(REPLIES),
                         parent_id=comment.id,
                     )
+    return watching
+
+
+def _watch_events(video: Video, fan: User, rng: random.Random) -> list[dict[str, Any]]:
+    """One play of `video` by `fan`, as the player reports it: seen, played, a counted view, watch
+    time, and for most a completion."""
+    now = utcnow()
+    play = uuid.uuid4().hex
+    watched = rng.randint(2000, 5000)
+    kinds = [EventType.impression, EventType.play, EventType.view, EventType.progress]
+    if watched > 3500:
+        kinds.append(EventType.complete)
+    return [
+        {
+            "event_id": uuid.uuid4().hex,
+            "type": kind,
+            "video_id": video.id,
+            "creator_id": video.owner_id,
+            "viewer_key": f"u:{fan.id}",
+            "user_id": fan.id,
+            "source": rng.choice(list(TrafficSource)),
+            "play_id": play,
+            "watched_ms": watched if kind in (EventType.view, EventType.progress) else 0,
+            "position_ms": None,
+            "occurred_at": now,
+            "received_at": now,
+            "counted_view": False,
+            "flag": None,
+        }
+        for kind in kinds
+    ]

@@ -1,50 +1,169 @@
-"""Views and shares. A view counts once per viewer per video per window (30 minutes), and only after
-at least one second of playback."""
+"""Engagement events: validate a batch event by event, mark what cannot be honest, and hand the rows
+to the group-commit writer (events/writer.py), which stores them and moves the counters.
 
-from datetime import timedelta
+Honest counts:
+- a view counts once per viewer per video per window (30 minutes, by the server's clock), and only
+  with at least one second of playback behind it;
+- impossible events are kept but flagged and left out of every count: more watch time than wall-clock
+  time since the play started, or a device sending more views a minute than a person can watch.
+"""
 
-from sqlalchemy import exists, select, update
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kilas.accounts.models import User
 from kilas.cache import Cache
 from kilas.db import utcnow
-from kilas.events.models import View
+from kilas.enums import VideoStatus, Visibility
+from kilas.events.models import EventType, TrafficSource, ViewWindow
+from kilas.events.schemas import EventIn, RejectedEvent
+from kilas.social.models import Follow
 from kilas.videos.models import Video
 
-MIN_WATCHED_MS = 1000
+MIN_VIEW_MS = 1000
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_EVENT_AGE = timedelta(days=7)
+WATCH_TOLERANCE_MS = 1500
+_event_adapter = TypeAdapter(EventIn)
 
 
-async def record_view(
-    *, db: AsyncSession, cache: Cache, video: Video, viewer_key: str, watched_ms: int, window_minutes: int
-) -> bool:
-    """Count a view if it qualifies; True when it was counted.
+@dataclass(frozen=True)
+class Viewer:
+    key: str  # "u:<id>" or "d:<device>"
+    user: User | None
 
-    The cache's atomic add settles races between simultaneous requests (on any web node); the
-    stored views keep the window across restarts of an in-process cache.
-    """
-    if watched_ms < MIN_WATCHED_MS:
-        return False
-    if not await cache.add(f"view:{video.id}:{viewer_key}", ttl_s=window_minutes * 60):
-        return False
-    now = utcnow()
-    recent = await db.scalar(
-        select(
-            exists().where(
-                View.viewer_key == viewer_key,
-                View.video_id == video.id,
-                View.counted_at > now - timedelta(minutes=window_minutes),
+
+def validate_events(
+    raw: list[Any], *, now: datetime
+) -> tuple[list[tuple[int, EventIn]], list[RejectedEvent]]:
+    """Parse each event on its own; a malformed one is rejected with a reason, the rest go on."""
+    good: list[tuple[int, EventIn]] = []
+    rejected: list[RejectedEvent] = []
+    for index, item in enumerate(raw):
+        event_id = item.get("event_id") if isinstance(item, dict) else None
+        event_id = event_id if isinstance(event_id, str) else None
+        try:
+            event = _event_adapter.validate_python(item)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "event"
+            rejected.append(RejectedEvent(index=index, event_id=event_id, reason=f"{where}: {first['msg']}"))
+            continue
+        if event.occurred_at > now + CLOCK_SKEW:
+            rejected.append(
+                RejectedEvent(index=index, event_id=event_id, reason="occurred_at is in the future")
+            )
+        elif event.occurred_at < now - MAX_EVENT_AGE:
+            rejected.append(RejectedEvent(index=index, event_id=event_id, reason="occurred_at is too old"))
+        else:
+            good.append((index, event))
+    return good, rejected
+
+
+async def visible_videos(db: AsyncSession, video_ids: set[int], viewer: Viewer) -> dict[int, int]:
+    """Of `video_ids`, those the viewer may watch, mapped to their creator's id."""
+    if not video_ids:
+        return {}
+    rows = (
+        await db.execute(
+            select(Video.id, Video.owner_id, Video.visibility, Video.status).where(Video.id.in_(video_ids))
+        )
+    ).all()
+    user_id = viewer.user.id if viewer.user else None
+    followed: set[int] = set()
+    if user_id is not None and any(r.visibility == Visibility.followers for r in rows):
+        followed = set(
+            await db.scalars(
+                select(Follow.followee_id).where(
+                    Follow.follower_id == user_id, Follow.followee_id.in_({r.owner_id for r in rows})
+                )
             )
         )
-    )
-    if recent:
+    allowed = {}
+    for row in rows:
+        own = row.owner_id == user_id
+        ready = row.status == VideoStatus.ready
+        if (
+            own
+            or (ready and row.visibility == Visibility.public)
+            or (ready and row.visibility == Visibility.followers and row.owner_id in followed)
+        ):
+            allowed[row.id] = row.owner_id
+    return allowed
+
+
+def impossible_watch_time(event: EventIn) -> bool:
+    if event.type not in (EventType.view, EventType.progress) or event.play_started_at is None:
         return False
-    db.add(View(video_id=video.id, viewer_key=viewer_key, counted_at=now))
-    await db.execute(update(Video).where(Video.id == video.id).values(views_count=Video.views_count + 1))
-    return True
+    wall_ms = (event.occurred_at - event.play_started_at).total_seconds() * 1000
+    return event.watched_ms > wall_ms + WATCH_TOLERANCE_MS
 
 
-async def record_share(*, db: AsyncSession, video: Video) -> None:
-    await db.execute(update(Video).where(Video.id == video.id).values(shares_count=Video.shares_count + 1))
+async def build_rows(
+    *,
+    db: AsyncSession,
+    cache: Cache,
+    events: list[tuple[int, EventIn]],
+    viewer: Viewer,
+    now: datetime,
+    max_views_per_minute: int,
+) -> tuple[list[dict[str, Any]], list[RejectedEvent]]:
+    """The rows to store, with their flags; events about videos the viewer can't see are rejected."""
+    creators = await visible_videos(db, {event.video_id for _, event in events}, viewer)
+    rejected = [
+        RejectedEvent(index=index, event_id=event.event_id, reason="unknown video")
+        for index, event in events
+        if event.video_id not in creators
+    ]
+    kept = [event for _, event in events if event.video_id in creators]
+    views = sum(1 for event in kept if event.type == EventType.view)
+    too_many_views = False
+    if views:
+        minute = now.strftime("%Y%m%d%H%M")
+        too_many_views = await cache.incr(
+            f"views-a-minute:{viewer.key}:{minute}", ttl_s=120, amount=views
+        ) > (max_views_per_minute)
+    rows = []
+    for event in kept:
+        flag = None
+        if impossible_watch_time(event):
+            flag = "impossible_watch_time"
+        elif event.type == EventType.view and event.watched_ms < MIN_VIEW_MS:
+            flag = "too_short"
+        elif event.type == EventType.view and too_many_views:
+            flag = "too_many_views"
+        rows.append(
+            {
+                "event_id": event.event_id,
+                "type": event.type,
+                "video_id": event.video_id,
+                "creator_id": creators[event.video_id],
+                "viewer_key": viewer.key,
+                "user_id": viewer.user.id if viewer.user else None,
+                "source": event.source,
+                "play_id": event.play_id,
+                "watched_ms": event.watched_ms,
+                "position_ms": event.position_ms,
+                "occurred_at": event.occurred_at,
+                "received_at": now,
+                "counted_view": False,
+                "flag": flag,
+            }
+        )
+    return rows, rejected
+
+
+def server_event(*, type: EventType, video: Video, viewer: Viewer, source: TrafficSource) -> EventIn:
+    """An event the server records on the client's behalf (e.g. the share button's request)."""
+    return EventIn(
+        event_id=f"srv-{uuid.uuid4().hex}", type=type, video_id=video.id, occurred_at=utcnow(), source=source
+    )
 
 
 async def seen_among(db: AsyncSession, viewer_key: str, video_ids: list[int]) -> set[int]:
@@ -52,6 +171,8 @@ async def seen_among(db: AsyncSession, viewer_key: str, video_ids: list[int]) ->
     if not video_ids:
         return set()
     rows = await db.scalars(
-        select(View.video_id).where(View.viewer_key == viewer_key, View.video_id.in_(video_ids))
+        select(ViewWindow.video_id).where(
+            and_(ViewWindow.viewer_key == viewer_key, ViewWindow.video_id.in_(video_ids))
+        )
     )
     return set(rows)

@@ -30,7 +30,15 @@ class Video(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     likes_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Engagement counters, kept equal to the aggregates of the stored engagement events.
     views_count: Mapped[int] = mapped_column(Integer, default=0)
+    unique_viewers_count: Mapped[int] = mapped_column(Integer, default=0)
+    plays_count: Mapped[int] = mapped_column(Integer, default=0)
+    watch_ms_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    completions_count: Mapped[int] = mapped_column(Integer, default=0)
+    impressions_count: Mapped[int] = mapped_column(Integer, default=0)
+    skips_count: Mapped[int] = mapped_column(Integer, default=0)
+    replays_count: Mapped[int] = mapped_column(Integer, default=0)
     shares_count: Mapped[int] = mapped_column(Integer, default=0)
     processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The lease of the worker processing this video, renewed while it works.

@@ -23,6 +23,7 @@ from kilas.media.transcode import (
     plan_renditions,
     transcode_rendition,
 )
+from kilas.metrics import TRANSCODE_DURATION
 from kilas.videos.models import Rendition, Video
 from kilas.videos.service import status_channel
 
@@ -152,16 +153,17 @@ async def _publish_rendition(
     spec: RenditionSpec,
 ) -> None:
     output = work / f"{spec.short_edge}.mp4"
-    await asyncio.to_thread(
-        transcode_rendition,
-        source,
-        output,
-        info=info,
-        spec=spec,
-        ffmpeg=ffmpeg_path(ctx.settings.ffmpeg),
-        preset=ctx.settings.transcode_preset,
-        threads=ctx.settings.transcode_threads,
-    )
+    with TRANSCODE_DURATION.labels(short_edge=str(spec.short_edge)).time():
+        await asyncio.to_thread(
+            transcode_rendition,
+            source,
+            output,
+            info=info,
+            spec=spec,
+            ffmpeg=ffmpeg_path(ctx.settings.ffmpeg),
+            preset=ctx.settings.transcode_preset,
+            threads=ctx.settings.transcode_threads,
+        )
     key = f"{prefix}/{spec.short_edge}.mp4"
     size = await asyncio.to_thread(ctx.storage.put_file, key, output)
     output.unlink()

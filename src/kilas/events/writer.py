@@ -1,0 +1,205 @@
+"""Group commit for engagement events.
+
+Requests hand their rows to the process's one writer and wait. The writer takes everything that is
+waiting (up to `max_group` rows) and stores it in ONE transaction: insert the events (a retried id is
+a no-op), decide the counted views, move the counters; then it commits and answers every request in
+the group at once. So an acknowledged batch is durable, and concurrent batches share one commit
+instead of paying one each.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from kilas.db import dialect_insert
+from kilas.events.models import EngagementEvent, EventType, ViewWindow
+from kilas.videos.models import Video
+
+log = logging.getLogger(__name__)
+INSERT_CHUNK = 1000
+
+# Counter column on videos for each event type that is counted as it is (when not flagged).
+TYPE_COUNTERS = {
+    EventType.play: "plays_count",
+    EventType.complete: "completions_count",
+    EventType.impression: "impressions_count",
+    EventType.skip: "skips_count",
+    EventType.replay: "replays_count",
+    EventType.share: "shares_count",
+}
+COUNTERS = ("views_count", "unique_viewers_count", "watch_ms_total", *TYPE_COUNTERS.values())
+
+
+@dataclass
+class WriteResult:
+    accepted: int
+    duplicates: int
+
+
+class EventWriter:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], *, window: timedelta, max_group: int = 20_000
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.window = window
+        self.max_group = max_group
+        self._queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[WriteResult]]] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, rows: list[dict[str, Any]]) -> WriteResult:
+        """Store `rows`; returns once they are committed."""
+        if not rows:
+            return WriteResult(0, 0)
+        if self._queue is None or self._task is None or self._task.done():
+            self._queue = asyncio.Queue()
+            self._task = asyncio.create_task(self._run(self._queue), name="kilas-event-writer")
+        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((rows, future))
+        return await future
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _run(
+        self, queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[WriteResult]]]
+    ) -> None:
+        while True:
+            group = [await queue.get()]
+            size = len(group[0][0])
+            while size < self.max_group and not queue.empty():
+                item = queue.get_nowait()
+                group.append(item)
+                size += len(item[0])
+            try:
+                results = await self._commit([rows for rows, _ in group])
+            except Exception as error:  # every waiting request learns the batch was not stored
+                log.exception("storing %s events failed", size)
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), result in zip(group, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def _commit(self, batches: list[list[dict[str, Any]]]) -> list[WriteResult]:
+        async with self.sessionmaker() as db:
+            inserted = await store_events(db, [row for rows in batches for row in rows])
+            counted, first_views = await count_views(db, inserted, self.window)
+            await move_counters(db, inserted, counted, first_views)
+            await db.commit()
+        results = []
+        for rows in batches:
+            accepted = sum(1 for row in rows if id(row) in inserted)
+            results.append(WriteResult(accepted, len(rows) - accepted))
+        return results
+
+
+async def store_events(db: AsyncSession, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Insert the rows, skipping ids already stored (client retries). Returns the rows that were new,
+    keyed by `id(row)`."""
+    insert = dialect_insert(db)
+    by_event_id: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_event_id.setdefault(row["event_id"], row)  # the same id twice in one group: the first wins
+    unique = list(by_event_id.values())
+    new_ids: set[str] = set()
+    for start in range(0, len(unique), INSERT_CHUNK):
+        chunk = unique[start : start + INSERT_CHUNK]
+        statement = (
+            insert(EngagementEvent)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(EngagementEvent.event_id)
+        )
+        new_ids.update(await db.scalars(statement))
+    return {id(row): row for row in unique if row["event_id"] in new_ids}
+
+
+async def count_views(
+    db: AsyncSession, inserted: dict[int, dict[str, Any]], window: timedelta
+) -> tuple[set[str], set[str]]:
+    """Which new, unflagged view events count: one per viewer and video per window. Returns the counted
+    event ids and, of those, the ones that were the viewer's first view of the video ever."""
+    candidates: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in inserted.values():
+        if row["type"] == EventType.view and row["flag"] is None:
+            candidates.setdefault((row["video_id"], row["viewer_key"]), row)
+    if not candidates:
+        return set(), set()
+    insert = dialect_insert(db)
+    values = [
+        {
+            "video_id": row["video_id"],
+            "viewer_key": row["viewer_key"],
+            "counted_at": row["received_at"],
+            "window_ends_at": row["received_at"] + window,
+            "views": 1,
+        }
+        for row in candidates.values()
+    ]
+    counted: set[str] = set()
+    first: set[str] = set()
+    for start in range(0, len(values), INSERT_CHUNK):
+        statement = insert(ViewWindow).values(values[start : start + INSERT_CHUNK])
+        statement = statement.on_conflict_do_update(
+            index_elements=["video_id", "viewer_key"],
+            set_={
+                "counted_at": statement.excluded.counted_at,
+                "window_ends_at": statement.excluded.window_ends_at,
+                "views": ViewWindow.views + 1,
+            },
+            where=ViewWindow.window_ends_at <= statement.excluded.counted_at,
+        ).returning(ViewWindow.video_id, ViewWindow.viewer_key, ViewWindow.views)
+        for video_id, viewer_key, views in (await db.execute(statement)).all():
+            event_id = candidates[(video_id, viewer_key)]["event_id"]
+            counted.add(event_id)
+            if views == 1:
+                first.add(event_id)
+    if counted:
+        await db.execute(
+            update(EngagementEvent)
+            .where(EngagementEvent.event_id.in_(counted))
+            .values(counted_view=True)
+            .execution_options(synchronize_session=False)
+        )
+    return counted, first
+
+
+async def move_counters(
+    db: AsyncSession, inserted: dict[int, dict[str, Any]], counted: set[str], first_views: set[str]
+) -> None:
+    """One UPDATE per video, adding what the new events changed (`x = x + n`: no lost updates)."""
+    deltas: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for row in inserted.values():
+        if row["flag"] is not None:
+            continue
+        delta = deltas[row["video_id"]]
+        if row["event_id"] in counted:
+            delta["views_count"] += 1
+            delta["unique_viewers_count"] += row["event_id"] in first_views
+        if row["type"] == EventType.progress:
+            delta["watch_ms_total"] += row["watched_ms"]
+        elif column := TYPE_COUNTERS.get(row["type"]):
+            delta[column] += 1
+    if not deltas:
+        return
+    videos: Table = Video.__table__  # type: ignore[assignment]
+    statement = (
+        update(videos)
+        .where(videos.c.id == bindparam("video"))
+        .values({name: videos.c[name] + bindparam(f"d_{name}") for name in COUNTERS})
+    )
+    params = [
+        {"video": video_id, **{f"d_{k}": v for k, v in delta.items()}} for video_id, delta in deltas.items()
+    ]
+    connection = await db.connection()
+    await connection.execute(statement, params)
