@@ -130,6 +130,8 @@ def test_sign_up_upload_watch_like_comment_follow(live_server: str, browser, sho
     with httpx.Client(base_url=live_server) as http:
         video = http.get(f"/api/v1/users/{creator}/videos").json()["videos"][0]
         assert video["likes_count"] == 1 and video["comments_count"] == 1
+        # The player reported the watching as engagement events (sent when the page was left).
+        assert video["views_count"] == 1
         assert http.get(f"/api/v1/users/{creator}").json()["followers_count"] == 1
     assert errors == []
     context.close()

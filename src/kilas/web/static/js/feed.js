@@ -3,6 +3,7 @@
 // builds the slides, plays the one in view, preloads its neighbours, pages in more videos and runs the
 // like, follow, comment and share actions.
 
+import { flush, newId, track } from "./events.js";
 import {
   api,
   compactNumber,
@@ -186,6 +187,12 @@ function buildSlide(video) {
   avatarLink.append(avatar(video.owner));
   const nameLink = el("a", "creator-name", `@${username}`);
   nameLink.href = video.owner.url;
+  for (const link of [avatarLink, nameLink]) {
+    link.addEventListener("click", () => {
+      track("profile_visit", video.id, { source: trafficSource() });
+      flush({ leaving: true });
+    });
+  }
   const follow = button("follow-button", t("follow_user", { username }), "follow-button");
   follow.setAttribute("aria-pressed", "false");
   follow.append(icon(ICONS.plus), el("span", "follow-label", t("follow")));
@@ -446,7 +453,8 @@ function activate(index) {
   item.userPaused = false;
   item.playIndicator.hidden = true;
   if (item.videoEl.currentTime > 0 && item.src) item.videoEl.currentTime = 0;
-  item.visit = { watched: 0, lastTime: 0, sent: false };
+  item.visit = newVisit();
+  track("impression", item.video.id, { source: trafficSource() });
   if (!document.hidden) play(item);
   watchProcessing(item);
   maybeLoadMore();
@@ -456,11 +464,50 @@ function activate(index) {
 function deactivate(item) {
   item.slide.classList.remove("is-active");
   item.videoEl.pause();
+  endVisit(item);
   item.visit = null;
   window.clearTimeout(item.tapTimer);
 }
 
-// Views: one per slide visit, after a second of real playback.
+// Engagement: each slide visit is one play (`play_id`). A view is reported once, after a second of
+// real playback; watch time goes out as progress every few seconds; a loop is a completion (then
+// replays); leaving within two seconds is a skip.
+const PROGRESS_EVERY_S = 5;
+const SKIP_WITHIN_S = 2;
+
+function newVisit() {
+  return { playId: newId(), startedAt: null, watched: 0, pending: 0, lastTime: 0, sent: false, loops: 0 };
+}
+
+function trafficSource() {
+  if (state.tab === "foryou" || state.tab === "following") return state.tab;
+  const referrer = document.referrer ? new URL(document.referrer) : null;
+  return referrer && referrer.origin === window.location.origin ? "other" : "share";
+}
+
+function playFields(item) {
+  const visit = item.visit;
+  return { source: trafficSource(), play_id: visit.playId, play_started_at: visit.startedAt };
+}
+
+function sendProgress(item) {
+  const visit = item.visit;
+  if (!visit || !visit.startedAt || visit.pending < 0.05) return;
+  track("progress", item.video.id, {
+    ...playFields(item),
+    watched_ms: Math.round(visit.pending * 1000),
+    position_ms: Math.round(item.videoEl.currentTime * 1000),
+  });
+  visit.pending = 0;
+}
+
+function endVisit(item) {
+  const visit = item.visit;
+  if (!visit || !visit.startedAt) return;
+  sendProgress(item);
+  if (visit.watched < SKIP_WITHIN_S && !visit.loops) track("skip", item.video.id, playFields(item));
+}
+
 function trackWatching(item) {
   const visit = item.visit;
   const { videoEl } = item;
@@ -468,15 +515,24 @@ function trackWatching(item) {
   const now = videoEl.currentTime;
   const delta = now - visit.lastTime;
   visit.lastTime = now;
+  if (delta < -1 && videoEl.duration && now < 1) {
+    // Looped back to the start: the play reached the end.
+    track(visit.loops ? "replay" : "complete", item.video.id, playFields(item));
+    visit.loops += 1;
+    return;
+  }
   if (videoEl.paused || videoEl.seeking || delta <= 0 || delta > 2) return;
+  if (!visit.startedAt) {
+    visit.startedAt = new Date(Date.now() - delta * 1000).toISOString();
+    track("play", item.video.id, playFields(item));
+  }
   visit.watched += delta;
+  visit.pending += delta;
   if (!visit.sent && visit.watched >= VIEW_AFTER_SECONDS) {
     visit.sent = true;
-    api(`/api/v1/videos/${item.video.id}/view`, {
-      method: "POST",
-      json: { watched_ms: Math.round(visit.watched * 1000) },
-    }).catch(() => {});
+    track("view", item.video.id, { ...playFields(item), watched_ms: Math.round(visit.watched * 1000) });
   }
+  if (visit.pending >= PROGRESS_EVERY_S) sendProgress(item);
 }
 
 // A video still being processed (your own, on its page) starts playing once its first rendition is out.
@@ -677,6 +733,7 @@ async function setLike(item, liked) {
   }
   try {
     const result = await api(`/api/v1/videos/${video.id}/like`, { method: liked ? "POST" : "DELETE" });
+    if (liked) track("like", video.id, { source: trafficSource() });
     video.liked_by_me = result.liked;
     video.likes_count = result.likes_count;
   } catch (error) {
@@ -699,6 +756,7 @@ async function followCreator(item) {
   item.follow.disabled = true;
   try {
     const result = await api(`/api/v1/users/${encodeURIComponent(owner.username)}/follow`, { method: "POST" });
+    track("follow", item.video.id, { source: trafficSource() });
     for (const other of state.items) {
       if (other.video.owner.username !== owner.username) continue;
       other.video.owner.followed_by_me = result.following;
