@@ -94,6 +94,8 @@ async def _empty_redis(url: str) -> None:
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     yield application
+    await application.state.event_writer.close()
+    await application.state.writer_engine.dispose()
     await application.state.engine.dispose()
 
 

@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
                 queue.stop_consumer()
             await app.state.event_writer.close()
+            await app.state.writer_engine.dispose()
             await app.state.engine.dispose()
             for client in (app.state.cache, app.state.pubsub):
                 if isinstance(client, RedisCache | RedisPubSub):
@@ -97,8 +98,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.redis_url)
     app.state.cache = create_cache(settings.redis_url)
     app.state.pubsub = create_pubsub(settings.redis_url)
+    # The event writer has a connection of its own: requests waiting for their batch to be stored
+    # must not be able to take every pooled connection and starve the one that stores it.
+    app.state.writer_engine = create_engine(settings.resolved_database_url, pool_size=1)
     app.state.event_writer = EventWriter(
-        app.state.sessionmaker, window=timedelta(minutes=settings.view_window_minutes)
+        make_sessionmaker(app.state.writer_engine), window=timedelta(minutes=settings.view_window_minutes)
     )
     app.state.templates = make_templates()
     if settings.jobs_mode == "inline":
@@ -133,6 +137,8 @@ def _include_routes(app: FastAPI) -> None:
     vendor = PROJECT_DIR / "node_modules"
     if (vendor / "tus-js-client" / "dist").is_dir():
         app.mount("/vendor/tus", StaticFiles(directory=vendor / "tus-js-client" / "dist"), name="vendor-tus")
+    if (vendor / "chart.js" / "dist").is_dir():
+        app.mount("/vendor/chart", StaticFiles(directory=vendor / "chart.js" / "dist"), name="vendor-chart")
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:

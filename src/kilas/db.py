@@ -65,11 +65,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
-def create_engine(url: str, *, pooled: bool = True) -> AsyncEngine:
+def create_engine(url: str, *, pooled: bool = True, pool_size: int | None = None) -> AsyncEngine:
     """An engine for `url`. Jobs, which each run in a fresh event loop, use `pooled=False`."""
     kwargs: dict[str, Any] = {}
     if not pooled:
         kwargs["poolclass"] = NullPool
+    elif pool_size is not None:
+        kwargs.update(pool_size=pool_size, max_overflow=0)
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 15}
     else:
