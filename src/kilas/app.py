@@ -17,6 +17,7 @@ from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
 from kilas.deps import CSRF_COOKIE, DEVICE_COOKIE
 from kilas.errors import DomainError
+from kilas.events.service import VideoFactsCache
 from kilas.events.writer import EventWriter
 from kilas.jobs import InlineQueue, huey_queue
 from kilas.metrics import MetricsMiddleware
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pubsub = create_pubsub(settings.redis_url)
     # The event writer has a connection of its own: requests waiting for their batch to be stored
     # must not be able to take every pooled connection and starve the one that stores it.
+    app.state.video_facts = VideoFactsCache()
     app.state.writer_engine = create_engine(settings.resolved_database_url, pool_size=1)
     app.state.event_writer = EventWriter(
         make_sessionmaker(app.state.writer_engine), window=timedelta(minutes=settings.view_window_minutes)

@@ -2,7 +2,7 @@
 
 from limits import parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from kilas.errors import RateLimited
 
@@ -10,7 +10,9 @@ from kilas.errors import RateLimited
 class RateLimiter:
     def __init__(self, redis_url: str = "") -> None:
         self.storage: Storage = storage_from_string(redis_url) if redis_url else MemoryStorage()  # type: ignore[assignment]
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        # A sliding-window counter: two counters per key whatever the limit, where a moving window
+        # keeps one timestamp per hit (costly for generous limits such as event ingest).
+        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
 
     def hit(self, rate: str, *keys: str) -> None:
         """Count one attempt for `keys`; raise RateLimited when over `rate` (e.g. "10/hour")."""

@@ -34,6 +34,7 @@ async def ingest_events(
     rows, unknown = await service.build_rows(
         db=db,
         cache=cache,
+        facts=request.app.state.video_facts,
         events=events,
         viewer=who,
         now=now,
@@ -75,6 +76,7 @@ async def record_share(
     rows, _ = await service.build_rows(
         db=db,
         cache=cache,
+        facts=request.app.state.video_facts,
         events=[(0, event)],
         viewer=who,
         now=utcnow(),

@@ -8,6 +8,7 @@ Honest counts:
   time since the play started, or a device sending more views a minute than a person can watch.
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,15 +67,51 @@ def validate_events(
     return good, rejected
 
 
-async def visible_videos(db: AsyncSession, video_ids: set[int], viewer: Viewer) -> dict[int, int]:
+@dataclass(frozen=True)
+class _VideoFacts:
+    id: int
+    owner_id: int
+    visibility: Visibility
+    status: VideoStatus
+
+
+class VideoFactsCache:
+    """Who may send events about a video changes rarely, and players send events about the same
+    videos thousands of times a second: the facts are kept a few seconds (one cache per app)."""
+
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 200_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._entries: dict[int, tuple[float, _VideoFacts]] = {}
+
+    async def get(self, db: AsyncSession, video_ids: set[int]) -> list[_VideoFacts]:
+        now = time.monotonic()
+        known: dict[int, _VideoFacts] = {}
+        for video_id in video_ids:
+            entry = self._entries.get(video_id)
+            if entry is not None and entry[0] > now:
+                known[video_id] = entry[1]
+        missing = video_ids - known.keys()
+        if missing:
+            rows = await db.execute(
+                select(Video.id, Video.owner_id, Video.visibility, Video.status).where(Video.id.in_(missing))
+            )
+            if len(self._entries) > self.max_entries:
+                self._entries.clear()
+            for row in rows:
+                facts = _VideoFacts(row.id, row.owner_id, row.visibility, row.status)
+                self._entries[row.id] = (now + self.ttl_s, facts)
+                known[row.id] = facts
+        return list(known.values())
+
+
+async def visible_videos(
+    db: AsyncSession, video_ids: set[int], viewer: Viewer, facts: VideoFactsCache
+) -> dict[int, int]:
     """Of `video_ids`, those the viewer may watch, mapped to their creator's id."""
     if not video_ids:
         return {}
-    rows = (
-        await db.execute(
-            select(Video.id, Video.owner_id, Video.visibility, Video.status).where(Video.id.in_(video_ids))
-        )
-    ).all()
+    rows = await facts.get(db, video_ids)
     user_id = viewer.user.id if viewer.user else None
     followed: set[int] = set()
     if user_id is not None and any(r.visibility == Visibility.followers for r in rows):
@@ -109,13 +146,14 @@ async def build_rows(
     *,
     db: AsyncSession,
     cache: Cache,
+    facts: VideoFactsCache,
     events: list[tuple[int, EventIn]],
     viewer: Viewer,
     now: datetime,
     max_views_per_minute: int,
 ) -> tuple[list[dict[str, Any]], list[RejectedEvent]]:
     """The rows to store, with their flags; events about videos the viewer can't see are rejected."""
-    creators = await visible_videos(db, {event.video_id for _, event in events}, viewer)
+    creators = await visible_videos(db, {event.video_id for _, event in events}, viewer, facts)
     rejected = [
         RejectedEvent(index=index, event_id=event.event_id, reason="unknown video")
         for index, event in events
