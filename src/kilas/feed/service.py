@@ -10,8 +10,10 @@ Mengikuti (Following): the newest videos of the creators the viewer follows, new
 import base64
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +28,7 @@ from kilas.social.service import blocked_user_ids_subquery
 from kilas.videos.models import Video
 
 CANDIDATE_POOL = 400
+R = TypeVar("R", bound=Any)
 FRESH_DAYS = 90
 MAX_CURSOR_IDS = 400
 CURSOR_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -37,7 +40,30 @@ class FeedPage:
     next_cursor: str | None
 
 
-def engagement_score(video: Video, now: datetime) -> float:
+RANKING_COLUMNS = (
+    Video.id,
+    Video.owner_id,
+    Video.published_at,
+    Video.created_at,
+    Video.likes_count,
+    Video.comments_count,
+    Video.shares_count,
+    Video.views_count,
+)
+
+
+class Rankable(Protocol):
+    id: int
+    owner_id: int
+    published_at: datetime | None
+    created_at: datetime
+    likes_count: int
+    comments_count: int
+    shares_count: int
+    views_count: int
+
+
+def engagement_score(video: Rankable, now: datetime) -> float:
     age_hours = max((now - (video.published_at or video.created_at)).total_seconds() / 3600, 0)
     engagement = (
         1
@@ -49,10 +75,10 @@ def engagement_score(video: Video, now: datetime) -> float:
     return math.log1p(engagement) / (age_hours + 2) ** 0.8
 
 
-def spread_creators(videos: list[Video]) -> list[Video]:
+def spread_creators(videos: Sequence[R]) -> list[R]:
     """Keep the ranking, but never let one creator's videos stand next to each other if avoidable."""
     remaining = list(videos)
-    ordered: list[Video] = []
+    ordered: list[R] = []
     while remaining:
         previous = ordered[-1].owner_id if ordered else None
         index = next((i for i, v in enumerate(remaining) if v.owner_id != previous), 0)
@@ -92,7 +118,8 @@ async def for_you(
 ) -> FeedPage:
     served = decode_served(cursor)
     now = utcnow()
-    query = select(Video).where(
+    # Rank on a few columns of the pool, then load whole rows (with renditions) only for the page.
+    query = select(*RANKING_COLUMNS).where(
         Video.status == VideoStatus.ready,
         Video.visibility == Visibility.public,
         Video.published_at > now - timedelta(days=FRESH_DAYS),
@@ -103,11 +130,13 @@ async def for_you(
         query = query.where(
             Video.owner_id != viewer.id, Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id))
         )
-    candidates = list(await db.scalars(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL)))
+    candidates = (await db.execute(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL))).all()
     seen = await seen_among(db, viewer_key, [c.id for c in candidates])
     ranked = sorted(candidates, key=lambda v: (v.id in seen, -engagement_score(v, now)))
-    page = spread_creators(ranked[: limit * 3])[:limit]
-    next_cursor = encode_served(served + [v.id for v in page]) if len(candidates) > len(page) else None
+    chosen = [row.id for row in spread_creators(ranked[: limit * 3])[:limit]]
+    rows = {video.id: video for video in await db.scalars(select(Video).where(Video.id.in_(chosen)))}
+    page = [rows[video_id] for video_id in chosen if video_id in rows]
+    next_cursor = encode_served(served + chosen) if len(candidates) > len(page) else None
     return FeedPage(page, next_cursor)
 
 
