@@ -2,11 +2,12 @@
 
 import asyncio
 
-from bench import upload_to_playable
+from bench import feed_api, upload_to_playable
 
 
 def main() -> None:
     asyncio.run(upload_to_playable.run(runs=3))
+    asyncio.run(feed_api.run())
 
 
 if __name__ == "__main__":

@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _include_routes(app: FastAPI) -> None:
     from kilas.accounts import pages as account_pages
     from kilas.accounts import routes as account_routes
+    from kilas.analytics import pages as analytics_pages
+    from kilas.analytics import routes as analytics_routes
     from kilas.events import routes as event_routes
     from kilas.feed import pages as feed_pages
     from kilas.feed import routes as feed_routes
@@ -131,9 +133,17 @@ def _include_routes(app: FastAPI) -> None:
     from kilas.videos import routes as video_routes
     from kilas.web import health
 
-    for module in (account_routes, video_routes, uploads_routes, social_routes, feed_routes, event_routes):
+    for module in (
+        account_routes,
+        video_routes,
+        uploads_routes,
+        social_routes,
+        feed_routes,
+        event_routes,
+        analytics_routes,
+    ):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (health, media, feed_pages, account_pages, video_pages):
+    for module in (health, media, feed_pages, account_pages, video_pages, analytics_pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     vendor = PROJECT_DIR / "node_modules"

@@ -28,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--reset", action="store_true", help="erase all data first")
     demo.add_argument("--if-empty", action="store_true", help="only seed an empty database")
 
+    rollup = commands.add_parser("rollup", help="bring the analytics rollups up to date now")
+    rollup.add_argument("--full", action="store_true", help="rebuild every rollup from the oldest activity")
+
+    admin = commands.add_parser("admin", help="make an account an operator (admin)")
+    admin.add_argument("username")
+    admin.add_argument("--revoke", action="store_true", help="take the operator rights away")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
@@ -60,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         from kilas.demo.seed import seed_demo
 
         asyncio.run(seed_demo(settings, reset=args.reset, only_if_empty=args.if_empty))
+    elif args.command == "rollup":
+        from kilas.analytics.commands import rollup_now
+
+        asyncio.run(rollup_now(settings, full=args.full))
+    elif args.command == "admin":
+        from kilas.analytics.commands import set_admin
+
+        return asyncio.run(set_admin(settings, args.username, admin=not args.revoke))
     return 0
 
 

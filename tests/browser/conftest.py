@@ -26,6 +26,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The environment of each running live server, by its base URL: for CLI commands run against it.
+LIVE_ENV: dict[str, dict[str, str]] = {}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -62,8 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError("the server did not start; see " + log.name)
+        LIVE_ENV[base_url] = env
         yield base_url
     finally:
+        LIVE_ENV.pop(base_url, None)
         server.terminate()
         server.wait(timeout=30)
         log.close()

@@ -19,7 +19,8 @@ async def test_demo_seeds_a_living_platform_once(tmp_path) -> None:  # type: ign
     await seed_demo(settings, only_if_empty=True, clip_seconds=2.0)
     engine = create_engine(settings.resolved_database_url)
     async with make_sessionmaker(engine)() as db:
-        assert await db.scalar(select(func.count()).select_from(User)) == 20
+        assert await db.scalar(select(func.count()).select_from(User)) == 21  # 20 people and the operator
+        assert await db.scalar(select(User.is_admin).where(User.username == "tim_kilas"))
         videos = list(await db.scalars(select(Video)))
         assert len(videos) == 4
         assert all(v.status == VideoStatus.ready and v.renditions and v.poster_key for v in videos)

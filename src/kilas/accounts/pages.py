@@ -193,6 +193,8 @@ async def save_settings(
     account_type: TextField = "personal",
     is_private: TextField = "",
     locale: TextField = "id",
+    gender: TextField = "",
+    province: TextField = "",
 ) -> Response:
     try:
         check_csrf(request, csrf_token)
@@ -204,6 +206,8 @@ async def save_settings(
             account_type=AccountType(account_type) if account_type in AccountType.__members__ else None,
             is_private=bool(is_private),
             locale=locale,
+            gender=gender,
+            province=province,
         )
     except DomainError as error:
         await rollback(db)

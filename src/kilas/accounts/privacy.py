@@ -51,6 +51,8 @@ async def export_user_data(*, db: AsyncSession, user: User) -> dict[str, Any]:
             "account_type": user.account_type.value,
             "is_private": user.is_private,
             "locale": user.locale,
+            "gender": user.gender,
+            "province": user.province,
             "created_at": user.created_at.isoformat(),
             "avatar_url": f"/media/{user.avatar_key}" if user.avatar_key else None,
         },

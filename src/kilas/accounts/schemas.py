@@ -1,6 +1,7 @@
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kilas.accounts.models import User
 from kilas.enums import AccountType
@@ -32,6 +33,17 @@ class ProfileUpdateIn(BaseModel):
     account_type: AccountType | None = None
     is_private: bool | None = None
     locale: str | None = Field(default=None, pattern="^(id|en)$")
+    gender: Literal["female", "male", ""] | None = Field(
+        default=None, description="Optional, for audience statistics only; null or '' clears it"
+    )
+    province: str | None = Field(
+        default=None, max_length=40, description="One of Indonesia's 38 provinces; null or '' clears it"
+    )
+
+    @field_validator("gender", "province", mode="before")
+    @classmethod
+    def _null_clears(cls, value: object) -> object:
+        return "" if value is None else value
 
 
 class UserOut(BaseModel):
@@ -71,6 +83,8 @@ class MeOut(UserOut):
     birth_date: date
     locale: str
     created_at: datetime
+    gender: str | None = None
+    province: str | None = None
 
     @classmethod
     def build_me(cls, user: User) -> "MeOut":
@@ -81,6 +95,8 @@ class MeOut(UserOut):
             birth_date=user.birth_date,
             locale=user.locale,
             created_at=user.created_at,
+            gender=user.gender,
+            province=user.province,
         )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import ApiToken, User, WebSession
 from kilas.accounts.passwords import hash_password, needs_rehash, verify_password
+from kilas.accounts.provinces import GENDERS, PROVINCES
 from kilas.db import on_commit, utcnow
 from kilas.enums import AccountType
 from kilas.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -199,7 +200,10 @@ async def update_profile(
     account_type: AccountType | None = None,
     is_private: bool | None = None,
     locale: str | None = None,
+    gender: str | None = None,
+    province: str | None = None,
 ) -> User:
+    """Change what is given; `None` leaves a field as it is. An empty gender or province clears it."""
     if display_name is not None:
         cleaned = clean_display_name(display_name)
         if not cleaned:
@@ -215,6 +219,14 @@ async def update_profile(
         user.is_private = is_private
     if locale in ("id", "en"):
         user.locale = locale
+    if gender is not None:
+        if gender and gender not in GENDERS:
+            raise InvalidInput("Please choose one of the options for gender.", field="gender")
+        user.gender = gender or None
+    if province is not None:
+        if province and province not in PROVINCES:
+            raise InvalidInput("Please choose a province from the list.", field="province")
+        user.province = province or None
     await db.flush()
     return user
 

@@ -126,3 +126,31 @@ REPLIES = [
     "Bisa kak, cek profil ya",
     "Terima kasih sudah nonton!",
 ]
+
+# Gender and province of the demo people (both optional on Kilas; a few leave them empty), so the
+# audience statistics have something to show.
+PROFILES: dict[str, tuple[str | None, str | None]] = {
+    "bu_ratna_masak": ("female", "Jawa Timur"),
+    "excel.bareng.dimas": ("male", "DKI Jakarta"),
+    "batik_sekar_solo": ("female", "Jawa Tengah"),
+    "kopi_lereng": ("male", "DI Yogyakarta"),
+    "mathwithnadia": ("female", "Jawa Barat"),
+    "english.santai": (None, "Bali"),
+    "sains.seru": ("male", "Sumatera Utara"),
+    "cuan.bijak": ("male", "Banten"),
+    "rajut_mungil": ("female", "Jawa Barat"),
+    "sambal_mbok_yem": ("female", "Jawa Tengah"),
+    "kodingpemula": ("male", "Sulawesi Selatan"),
+    "sejarah.singkat": (None, None),
+    "andi_pratama": ("male", "DKI Jakarta"),
+    "sari.dewi": ("female", "Jawa Timur"),
+    "budi_santoso": ("male", "Jawa Tengah"),
+    "putri.ayu": ("female", "Bali"),
+    "rizky_f": ("male", "Sumatera Barat"),
+    "maya.lestari": ("female", "Kalimantan Timur"),
+    "yoga_pm": (None, "DI Yogyakarta"),
+    "intan.n": ("female", None),
+}
+
+# The demo's operator account, who can open the Kilas dashboard (/admin/analytics).
+OPERATOR = ("tim_kilas", "Tim Kilas")

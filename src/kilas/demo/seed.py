@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from kilas.accounts import service as accounts
 from kilas.accounts.models import User
 from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcnow
-from kilas.demo.content import COMMENTS, CREATORS, REPLIES, VIDEOS, VIEWERS
+from kilas.demo.content import COMMENTS, CREATORS, OPERATOR, PROFILES, REPLIES, VIDEOS, VIEWERS
 from kilas.enums import AccountType, Visibility
 from kilas.events.models import EventType, TrafficSource
 from kilas.events.writer import EventWriter
@@ -123,6 +123,7 @@ async def _create_people(sessionmaker: Sessionmaker) -> dict[str, int]:
                 account_type=AccountType(kind),
             )
             user.bio = bio
+            user.gender, user.province = PROFILES.get(username, (None, None))
             people[username] = user.id
         for index, (username, name) in enumerate(VIEWERS):
             user = await accounts.signup(
@@ -133,7 +134,19 @@ async def _create_people(sessionmaker: Sessionmaker) -> dict[str, int]:
                 birth_date=date(1996 + index % 6, 3 + index, 21),
                 display_name=name,
             )
+            user.gender, user.province = PROFILES.get(username, (None, None))
             people[username] = user.id
+        # The operator watches the platform from the dashboard, not the feed: not one of the people.
+        operator_name, operator_display = OPERATOR
+        operator = await accounts.signup(
+            db=db,
+            username=operator_name,
+            email=f"{operator_name}@demo.kilas.id",
+            password=DEMO_PASSWORD,
+            birth_date=date(1990, 8, 17),
+            display_name=operator_display,
+        )
+        operator.is_admin = True
     return people
 
 
@@ -208,7 +221,9 @@ async def _engage(
 def _watch_events(video: Video, fan: User, rng: random.Random) -> list[dict[str, Any]]:
     """One play of `video` by `fan`, as the player reports it: seen, played, a counted view, watch
     time, and for most a completion."""
-    now = utcnow()
+    # Somewhere between the video's publication and now, so the dashboards show days of watching.
+    published = video.published_at or utcnow()
+    now = published + (utcnow() - published) * rng.random()
     play = uuid.uuid4().hex
     watched = rng.randint(2000, 5000)
     kinds = [EventType.impression, EventType.play, EventType.view, EventType.progress]

@@ -9,10 +9,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from kilas.accounts.provinces import PROVINCES
 from kilas.web.i18n import compact_number, current_locale, gettext, ngettext
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-CAPABILITIES = ("accounts", "videos", "social", "feed")
+CAPABILITIES = ("accounts", "videos", "social", "feed", "analytics")
 
 
 def linkify_caption(caption: str) -> Markup:
@@ -53,6 +54,7 @@ def make_templates() -> Jinja2Templates:
         compact_number=compact_number,
         linkify_caption=linkify_caption,
         json_script=_tojson_script,
+        provinces=PROVINCES,
     )
     env.filters["compact"] = compact_number
     templates = Jinja2Templates(env=env)
