@@ -56,10 +56,14 @@ async def test_status_events_stream_the_pipeline_state(
     assert (await client.get(url, headers=stranger.headers)).status_code == 404
 
     stream = asyncio.create_task(client.get(url, headers=owner.headers))
-    await asyncio.sleep(0.5)
-    await app.state.pubsub.publish(status_channel(video["id"]), {"status": "ready", "final": True})  # type: ignore[attr-defined]
+    # Publish until the stream (subscribed at its own pace, under load) has seen the final message.
+    for _ in range(50):
+        await asyncio.sleep(0.2)
+        if stream.done():
+            break
+        await app.state.pubsub.publish(status_channel(video["id"]), {"status": "ready", "final": True})  # type: ignore[attr-defined]
     response = await asyncio.wait_for(stream, 10)
     assert response.headers["content-type"].startswith("text/event-stream")
     events = [block for block in response.text.split("\n\n") if block.startswith("event: status")]
-    assert len(events) == 2
+    assert len(events) == 2  # the state when the stream opened, then the final message that ended it
     assert '"status": "ready"' in events[0] and '"final": true' in events[1]
