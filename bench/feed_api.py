@@ -2,9 +2,9 @@
 
 A real `kilas serve --no-worker` (one uvicorn process) runs on a temporary SQLite database (and, with
 `--postgres`, again on a fresh PostgreSQL database) seeded with synthetic rows: 200 creators, 20,000
-ready public videos with three renditions each, 1,000 viewers with follows, likes and seen videos. No
-media files: the feed only reads rows. This process drives it with httpx, 64 requests in flight, one
-phase per endpoint:
+ready public videos with three renditions each, 1,000 viewers with follows, likes and seen videos (and
+a 1 KB stand-in for each video's 360p file). This process drives it with httpx, 64 requests in flight,
+one phase per endpoint:
 
     livez       GET /livez (the in-run baseline: what one process answers when a request does nothing)
     foryou      GET /api/v1/feed/foryou, anonymous, following `next_cursor` for up to 5 pages
@@ -15,7 +15,11 @@ phase per endpoint:
 
 Latencies are measured at the client under that saturating load, so they include queueing (about
 in-flight / throughput); `foryou.unloaded_*` is one request at a time. The server's CPU use during each
-phase is printed too: near 100 % means the web process, not this load generator, was the limit.
+phase is printed too (`server_cpu`; near 100 % means the web process, not this load generator, was the
+limit), and the server CPU time per answered request (`cpu_per_request`): what one core can do is
+1000 / that, whatever limited the run. `foryou.ratio` compares For You with `/livez` on that measure
+(the For You throughput of one core as a fraction of its trivial-request throughput): this process
+cannot saturate the server with trivial requests, so a ratio of wall-clock rates would flatter the feed.
 
     python -m bench.feed_api [--seconds 7] [--concurrency 64] [--postgres postgresql://user@host/db]
 

@@ -1,6 +1,5 @@
 """The one settings object. Nothing else in Kilas reads the environment."""
 
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -66,7 +65,7 @@ class Settings(BaseSettings):
 
     demo_videos: int = Field(default=40, ge=0)
 
-    @cached_property
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'kilas.db'}"
 

@@ -111,3 +111,16 @@ async def test_tus_rules(
     assert wrong_type.status_code == 422
     assert (await client.delete(location, headers={**owner.headers, **TUS})).status_code == 204
     assert (await client.head(location, headers={**owner.headers, **TUS})).status_code == 404
+
+
+async def test_resuming_where_the_bytes_are_gone_says_start_again(
+    client: httpx.AsyncClient, factory: Factory, settings: Settings
+) -> None:
+    """E.g. a resume that reaches another web node without the shared upload folder."""
+    owner = await factory.account("kreator")
+    location = (await start(client, owner.headers, 100)).headers["Location"]
+    for part in settings.upload_dir.glob("*.part"):
+        part.unlink()
+    response = await patch(client, location, owner.headers, 0, b"x" * 10)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "upload_not_found"

@@ -104,6 +104,10 @@ async def append_chunk(
             "The upload offset does not match. Resume from the server's offset.", code="offset_mismatch"
         )
     path = part_path(upload_dir, upload.id)
+    if not path.exists():  # kept on another web node's disk, or cleaned up: the client starts again
+        raise NotFound(
+            "This upload has expired or does not exist. Please start again.", code="upload_not_found"
+        )
     written = await _write_at(path, offset, chunks, limit=upload.length - offset)
     new_offset = offset + written
     result = await db.execute(
