@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from kilas.accounts import service as accounts
 from kilas.accounts.models import User
+from kilas.analytics.rollups import run_rollup
 from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcnow
 from kilas.demo.content import COMMENTS, CREATORS, OPERATOR, PROFILES, REPLIES, VIDEOS, VIEWERS
 from kilas.enums import AccountType, Visibility
@@ -91,6 +92,7 @@ async def seed_demo(
         writer = EventWriter(sessionmaker, window=timedelta(minutes=settings.view_window_minutes))
         await writer.write(watching)
         await writer.close()
+        await run_rollup(sessionmaker)  # the dashboards show the demo's days at once
         print(
             f"Demo ready: {len(people)} people, {len(wanted)} videos "
             "(each playable as soon as it is processed). "
