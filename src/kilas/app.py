@@ -1,8 +1,7 @@
 """The web application: wiring of settings, database, storage, jobs and every capability's routes."""
 
 import logging
-import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +14,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
-from kilas.deps import CSRF_COOKIE, DEVICE_COOKIE
 from kilas.errors import DomainError
 from kilas.events.service import VideoFactsCache
 from kilas.events.writer import EventWriter
@@ -25,15 +23,14 @@ from kilas.pubsub import RedisPubSub, create_pubsub
 from kilas.ratelimit import RateLimiter
 from kilas.settings import Settings
 from kilas.storage import create_storage, media_origins
-from kilas.web.i18n import current_locale, gettext, pick_locale
+from kilas.web.i18n import gettext
+from kilas.web.middleware import RequestContextMiddleware
 from kilas.web.templating import make_templates
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Browser libraries installed from npm (`npm ci`) next to the project, served as they are.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-LANG_COOKIE = "kilas_lang"
-YEAR = 365 * 24 * 3600
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -154,41 +151,11 @@ def _include_routes(app: FastAPI) -> None:
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    secure = settings.secure_cookies
-    policy = content_security_policy(settings)
-
-    @app.middleware("http")
-    async def per_request(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        chosen = request.query_params.get("lang")
-        locale = pick_locale(chosen, request.cookies.get(LANG_COOKIE))
-        current_locale.set(locale)
-        request.state.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
-        request.state.device_id = request.cookies.get(DEVICE_COOKIE) or secrets.token_urlsafe(16)
-        response = await call_next(request)
-        if chosen in ("id", "en"):
-            response.set_cookie(LANG_COOKIE, chosen, max_age=YEAR, samesite="lax", secure=secure)
-        if CSRF_COOKIE not in request.cookies or getattr(request.state, "rotate_csrf", False):
-            response.set_cookie(
-                CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="lax", secure=secure
-            )
-        if DEVICE_COOKIE not in request.cookies:
-            response.set_cookie(
-                DEVICE_COOKIE,
-                request.state.device_id,
-                max_age=YEAR,
-                httponly=True,
-                samesite="lax",
-                secure=secure,
-            )
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()")
-        if secure:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
-        return response
+    app.add_middleware(
+        RequestContextMiddleware,
+        secure_cookies=settings.secure_cookies,
+        content_security_policy=content_security_policy(settings),
+    )
 
 
 def _wants_json(request: Request) -> bool:

@@ -24,6 +24,7 @@ from kilas.social.service import is_blocked_between, is_following
 from kilas.videos.presenters import present_videos
 from kilas.videos.service import list_profile_videos
 from kilas.web.i18n import current_locale
+from kilas.web.middleware import LANG_COOKIE, YEAR
 from kilas.web.pages import form_error, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
@@ -217,7 +218,7 @@ async def save_settings(
         )
     response = redirect("/settings?saved=1")
     if locale in ("id", "en"):
-        response.set_cookie("kilas_lang", locale, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(LANG_COOKIE, locale, max_age=YEAR, samesite="lax")
     return response
 
 
