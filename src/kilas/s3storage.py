@@ -216,6 +216,11 @@ class S3Storage:
                 f"could not delete {len(errors)} objects, e.g. {first.get('Key')}: {first.get('Code')}"
             )
 
+    def cdn_url(self, key: str) -> str | None:
+        if not self.cdn_base_url:
+            return None
+        return f"{self.cdn_base_url}/{quote(self.location.object_key(key))}"
+
     def public_url(self, key: str, *, public: bool) -> str | None:
         object_key = self.location.object_key(key)
         if public and self.cdn_base_url:

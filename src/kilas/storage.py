@@ -57,6 +57,10 @@ class Storage(Protocol):
         """Every stored key starting with `prefix`, sorted (audits, clean-ups, tests)."""
         ...
 
+    def cdn_url(self, key: str) -> str | None:
+        """A long-lived URL of a public object on a CDN, or None when there is no CDN in front."""
+        ...
+
     def public_url(self, key: str, *, public: bool) -> str | None:
         """A URL the browser may fetch `key` from directly, or None when the app serves it itself.
 
@@ -110,6 +114,10 @@ class LocalStorage:
             return []
         found = (p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
         return sorted(k for k in found if k.startswith(prefix) and not k.endswith(".partial"))
+
+    def cdn_url(self, key: str) -> str | None:
+        check_key(key)
+        return None
 
     def public_url(self, key: str, *, public: bool) -> str | None:
         check_key(key)

@@ -175,3 +175,32 @@ async def test_avatars_live_in_the_bucket(
     fetched = await follow_redirect(client, new, {})
     assert fetched.headers["content-type"] == "image/jpeg"
     assert fetched.content[:2] == b"\xff\xd8"
+
+
+async def test_feeds_point_public_videos_straight_at_the_cdn(settings: Settings) -> None:
+    """A play of a public video then costs the web nodes nothing; hidden videos keep the checked route."""
+    from kilas.app import create_app
+
+    cdn = "https://cdn.kilas.test"
+    application = create_app(settings.model_copy(update={"media_cdn_base_url": cdn}))
+    try:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            factory = Factory(client)
+            owner, fan = await factory.account(), await factory.account()
+            public = await factory.video(owner)
+            await factory.video(owner, visibility="followers")
+            await client.post(f"/api/v1/users/{owner.username}/follow", headers=fan.headers)
+            feed = (await client.get("/api/v1/feed/following", headers=fan.headers)).json()["videos"]
+            by_visibility = {video["visibility"]: video for video in feed}
+            shown = by_visibility["public"]
+            assert shown["id"] == public["id"]
+            assert shown["renditions"][0]["url"].startswith(f"{cdn}/{S3_PREFIX}/videos/")
+            assert shown["poster_url"].endswith("/poster.jpg") and shown["poster_url"].startswith(cdn)
+            hidden = by_visibility["followers"]
+            assert hidden["renditions"][0]["url"].startswith("/media/v/")
+            assert hidden["poster_url"].startswith("/media/v/")
+    finally:
+        await application.state.event_writer.close()
+        await application.state.writer_engine.dispose()
+        await application.state.engine.dispose()

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kilas.deps import DbSession, OptionalUser, viewer_key
+from kilas.deps import DbSession, OptionalUser, Storage, viewer_key
 from kilas.feed import service
 from kilas.videos.presenters import present_videos
 from kilas.web.pages import render
@@ -11,11 +11,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def for_you_page(request: Request, db: DbSession, viewer: OptionalUser) -> HTMLResponse:
+async def for_you_page(
+    request: Request, db: DbSession, viewer: OptionalUser, storage: Storage
+) -> HTMLResponse:
     page = await service.for_you(
         db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=None, limit=5
     )
-    videos = await present_videos(db, page.videos, viewer)
+    videos = await present_videos(db, page.videos, viewer, storage)
     return render(
         request,
         "feed/feed.html",
@@ -30,11 +32,13 @@ async def for_you_page(request: Request, db: DbSession, viewer: OptionalUser) ->
 
 
 @router.get("/following", response_class=HTMLResponse)
-async def following_page(request: Request, db: DbSession, viewer: OptionalUser) -> HTMLResponse:
+async def following_page(
+    request: Request, db: DbSession, viewer: OptionalUser, storage: Storage
+) -> HTMLResponse:
     if viewer is None:
         return render(request, "feed/following_login.html", {"tab": "following"})
     page = await service.following(db=db, viewer=viewer, cursor=None, limit=5)
-    videos = await present_videos(db, page.videos, viewer)
+    videos = await present_videos(db, page.videos, viewer, storage)
     return render(
         request,
         "feed/feed.html",

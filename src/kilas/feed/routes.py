@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Query, Request
 
-from kilas.deps import CurrentUser, DbSession, OptionalUser, viewer_key
+from kilas.deps import CurrentUser, DbSession, OptionalUser, Storage, viewer_key
 from kilas.feed import service
 from kilas.videos.presenters import present_videos
 from kilas.videos.schemas import VideoListOut
@@ -13,21 +13,27 @@ async def for_you(
     request: Request,
     db: DbSession,
     viewer: OptionalUser,
+    storage: Storage,
     cursor: str | None = Query(None, max_length=4000),
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
     page = await service.for_you(
         db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=cursor, limit=limit
     )
-    return VideoListOut(videos=await present_videos(db, page.videos, viewer), next_cursor=page.next_cursor)
+    return VideoListOut(
+        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
+    )
 
 
 @router.get("/feed/following")
 async def following(
     db: DbSession,
     viewer: CurrentUser,
+    storage: Storage,
     cursor: str | None = Query(None, max_length=100),
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
     page = await service.following(db=db, viewer=viewer, cursor=cursor, limit=limit)
-    return VideoListOut(videos=await present_videos(db, page.videos, viewer), next_cursor=page.next_cursor)
+    return VideoListOut(
+        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
+    )

@@ -4,12 +4,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
+from kilas.enums import VideoStatus, Visibility
 from kilas.social.service import followed_ids, liked_video_ids
+from kilas.storage import Storage
 from kilas.videos.models import Video
 from kilas.videos.schemas import VideoOut
 
 
-async def present_videos(db: AsyncSession, videos: list[Video], viewer: User | None) -> list[VideoOut]:
+async def present_videos(
+    db: AsyncSession, videos: list[Video], viewer: User | None, storage: Storage | None = None
+) -> list[VideoOut]:
+    """With `storage` given, public videos on a CDN point straight at it, so a play costs the web
+    nodes nothing; private and followers-only files always go through the authorising route."""
     if not videos:
         return []
     owner_ids = {video.owner_id for video in videos}
@@ -27,10 +33,20 @@ async def present_videos(db: AsyncSession, videos: list[Video], viewer: User | N
             following_owner=None
             if viewer is None or viewer.id == video.owner_id
             else video.owner_id in following,
+            cdn_base=_cdn_base(video, storage),
         )
         for video in videos
     ]
 
 
-async def present_video(db: AsyncSession, video: Video, viewer: User | None) -> VideoOut:
-    return (await present_videos(db, [video], viewer))[0]
+async def present_video(
+    db: AsyncSession, video: Video, viewer: User | None, storage: Storage | None = None
+) -> VideoOut:
+    return (await present_videos(db, [video], viewer, storage))[0]
+
+
+def _cdn_base(video: Video, storage: Storage | None) -> str | None:
+    if storage is None or video.visibility != Visibility.public or video.status != VideoStatus.ready:
+        return None
+    url = storage.cdn_url(f"{video.media_prefix}/poster.jpg")
+    return url.rsplit("/", 1)[0] if url else None

@@ -42,11 +42,19 @@ class VideoOut(BaseModel):
 
     @classmethod
     def build(
-        cls, video: Video, owner: User, *, liked: bool = False, following_owner: bool | None = None
+        cls,
+        video: Video,
+        owner: User,
+        *,
+        liked: bool = False,
+        following_owner: bool | None = None,
+        cdn_base: str | None = None,
     ) -> "VideoOut":
+        """`cdn_base`: where the video's files can be fetched without asking the app (public videos
+        on a CDN); otherwise every file goes through the authorising `/media/v/...` route."""
         from kilas.videos.service import parse_hashtags
 
-        base = f"/media/v/{video.id}"
+        base = cdn_base or f"/media/v/{video.id}"
         return cls(
             id=video.id,
             url=f"/v/{video.id}",
