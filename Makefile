@@ -23,7 +23,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml package.json pack
 
 setup: $(STAMP) ## create .venv and install pinned dependencies
 
-run: setup ## set up, migrate, seed the demo if empty, serve http://$(HOST):$(PORT)
+run: setup ## set up, migrate, seed the demo if empty, serve http://127.0.0.1:8000 (HOST=, PORT= to change)
 	$(BIN)/kilas migrate
 	$(BIN)/kilas demo --if-empty
 	$(BIN)/kilas serve --host $(HOST) --port $(PORT)
