@@ -1,23 +1,17 @@
 """SIGTERM to a worker in the middle of a transcode: it takes no new job, finishes the one it runs and
 exits cleanly. Its metrics endpoint shows the transcode while it works."""
 
-import asyncio
 import os
 import re
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from tests import backends
 from tests.browser.conftest import free_port
-from tests.clips import clip
-from tests.conftest import PASSWORD, TEST_OUTPUT
-from tests.scaleout.test_multinode import Cluster, wait_for
+from tests.scaleout.cluster import Cluster, upload_as_new_creator, wait_for
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,70 +21,29 @@ pytestmark = [
 
 @pytest.fixture
 def single_worker(moto_endpoint: str, s3_bucket: str) -> Iterator[tuple[Cluster, int]]:
-    database = f"kilas_graceful_{backends.worker_number()}"
-    asyncio.run(backends.recreate_database(database))
-    # The multi-node test's Redis database: tests of one xdist worker never run at the same time.
-    redis_url = f"{backends.REDIS_URL.rstrip('/')}/{8 + backends.worker_number()}"
-    redis.Redis.from_url(redis_url).flushdb()
-    folder = TEST_OUTPUT / f"graceful-{backends.worker_number()}"
-    folder.mkdir(parents=True, exist_ok=True)
     metrics_port = free_port()
-    env = {
-        **os.environ,
-        "KILAS_DATABASE_URL": backends.postgres_url(database),
-        "KILAS_REDIS_URL": redis_url,
-        "KILAS_STORAGE_URL": f"s3://{s3_bucket}/media",
-        "KILAS_S3_ENDPOINT_URL": moto_endpoint,
-        "KILAS_S3_ACCESS_KEY": "kilas-test",
-        "KILAS_S3_SECRET_KEY": "kilas-test-secret",
-        "KILAS_SECRET_KEY": "graceful-secret",
-        "KILAS_JOB_WORKERS": "1",
-        "KILAS_TRANSCODE_PRESET": "ultrafast",
-        "KILAS_WORKER_SHUTDOWN_TIMEOUT_SECONDS": "120",
-        "KILAS_WORKER_METRICS_PORT": str(metrics_port),
-    }
-    subprocess.run([sys.executable, "-m", "kilas.cli", "migrate"], env=env, check=True, capture_output=True)
-    group = Cluster(env, folder)
+    group = Cluster.prepare(
+        "graceful",
+        moto_endpoint=moto_endpoint,
+        s3_bucket=s3_bucket,
+        transcode_preset="ultrafast",
+        worker_shutdown_timeout_seconds="120",
+        worker_metrics_port=str(metrics_port),
+    )
     try:
-        url = group.serve("web")
+        group.serve("web")
         group.start("worker", "worker")
-        wait_for(lambda: _answers(f"{url}/livez"), "web node up", timeout=30)
         yield group, metrics_port
     finally:
         group.stop()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def test_sigterm_lets_the_running_transcode_finish(single_worker: tuple[Cluster, int]) -> None:
     cluster, metrics_port = single_worker
     worker = cluster.processes["worker"]
     with httpx.Client(base_url=cluster.nodes["web"], timeout=120) as web:
-        web.post(
-            "/api/v1/auth/signup",
-            json={
-                "username": "ratna",
-                "email": "ratna@contoh.id",
-                "password": PASSWORD,
-                "birth_date": "1985-02-02",
-            },
-        ).raise_for_status()
-        token = web.post("/api/v1/auth/token", json={"login": "ratna", "password": PASSWORD}).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
-        with clip("hd_30s").open("rb") as handle:
-            created = web.post(
-                "/api/v1/videos",
-                headers=headers,
-                files={"file": ("hp.mp4", handle, "video/mp4")},
-                data={"caption": "Berhenti dengan sopan"},
-            )
-        assert created.status_code == 201, created.text
-        video_url = f"/api/v1/videos/{created.json()['id']}"
+        headers, created = upload_as_new_creator(web, "Berhenti dengan sopan")
+        video_url = f"/api/v1/videos/{created['id']}"
 
         # Playable: the lowest rendition is out, the higher ones are still being made.
         video = wait_for(
