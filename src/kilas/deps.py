@@ -85,11 +85,6 @@ PubSub = Annotated[PubSubProtocol, Depends(_pubsub)]
 EventWriter = Annotated[EventWriterModel, Depends(_event_writer)]
 
 
-def csrf_token(request: Request) -> str:
-    """The visitor's CSRF token (double-submit: the same value lives in an HttpOnly cookie)."""
-    return request.state.csrf_token
-
-
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.cookies.get(CSRF_COOKIE, "")
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):

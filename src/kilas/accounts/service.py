@@ -264,12 +264,3 @@ async def set_avatar(*, db: AsyncSession, storage: Storage, user: User, data: by
 
         on_commit(db, remove_old)
     return user
-
-
-def public_profile_visible(user: User, viewer: User | None, *, follows: bool) -> bool:
-    """Whether `viewer` may see `user`'s videos grid."""
-    return not user.is_private or (viewer is not None and (viewer.id == user.id or follows))
-
-
-def is_minor(user: User, today: date | None = None) -> bool:
-    return age_on(user.birth_date, today or utcnow().date()) < ADULT_AGE

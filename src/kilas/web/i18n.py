@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
-from babel.support import Format
 
 LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
@@ -63,10 +62,6 @@ def pick_locale(*candidates: str | None) -> str:
             if short in LOCALES:
                 return short
     return DEFAULT_LOCALE
-
-
-def formatter() -> Format:
-    return Format(current_locale.get())
 
 
 def compact_number(value: int) -> str:
