@@ -3,7 +3,7 @@
     python scripts/messages.py            # print missing translations
     python scripts/messages.py --pot FILE # write a template for translators
 
-Messages are `_()`/`gettext()`/`ngettext()` calls in Python and templates, the first argument of
+Messages are `_()`/`N_()`/`gettext()`/`ngettext()` calls in Python and templates, the first argument of
 domain errors (`InvalidInput("...")`), `message = "..."` on error classes, and media rejection texts.
 """
 
@@ -27,7 +27,7 @@ ERRORS = (
     "RateLimited",
     "UploadRejected",
 )
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), **{name: (1,) for name in ERRORS}}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), **{name: (1,) for name in ERRORS}}
 
 
 def _class_messages() -> set[str]:

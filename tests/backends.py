@@ -3,6 +3,8 @@
 
     KILAS_TEST_POSTGRES  an admin URL of a PostgreSQL server     (default postgresql://postgres@127.0.0.1:5432/test)
     KILAS_TEST_REDIS     a Redis server                         (default redis://127.0.0.1:6379)
+    KILAS_TEST_DB_PREFIX names the suite's PostgreSQL databases  (default kilas; two checkouts testing
+                         on one server at once each need their own, and their own Redis server)
 
 Each pytest-xdist worker gets its own PostgreSQL databases and Redis database numbers (of Redis's
 default 16: 1+n for the tests, 5+n for the browser test's server, 8+n for the multi-node test).
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 DISTRIBUTED = os.environ.get("KILAS_TEST_BACKEND") == "distributed"
 POSTGRES_ADMIN_URL = os.environ.get("KILAS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("KILAS_TEST_REDIS", "redis://127.0.0.1:6379")
+DB_PREFIX = os.environ.get("KILAS_TEST_DB_PREFIX", "kilas")
 
 
 def worker_number() -> int:
@@ -29,7 +32,7 @@ def postgres_url(database: str, *, driver: str = "postgresql+asyncpg") -> str:
 
 
 def worker_database() -> str:
-    return f"kilas_test_{worker_number()}"
+    return f"{DB_PREFIX}_test_{worker_number()}"
 
 
 def worker_redis_url() -> str:

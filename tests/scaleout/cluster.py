@@ -27,7 +27,7 @@ class Cluster:
     @classmethod
     def prepare(cls, name: str, *, moto_endpoint: str, s3_bucket: str, **settings: str) -> "Cluster":
         """A fresh database and Redis database, migrated, and the environment every process gets."""
-        database = f"kilas_{name}_{backends.worker_number()}"
+        database = f"{backends.DB_PREFIX}_{name}_{backends.worker_number()}"
         asyncio.run(backends.recreate_database(database))
         # Tests of one xdist worker never run at the same time, so they may share this Redis database.
         redis_url = f"{backends.REDIS_URL.rstrip('/')}/{8 + backends.worker_number()}"

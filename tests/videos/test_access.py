@@ -1,8 +1,13 @@
 """Private and followers-only videos are never shown or served to anyone not allowed: page, API, media."""
 
+from datetime import date
+
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from kilas.videos.models import Video
 from tests.conftest import Factory, get_media
 
 
@@ -113,3 +118,24 @@ async def test_video_still_processing_is_only_visible_to_its_owner(
         "status"
     ] == "processing"
     assert (await client.get(f"/api/v1/videos/{video['id']}", headers=stranger.headers)).status_code == 404
+
+
+async def test_adults_only_videos_are_for_signed_in_adults(
+    client: httpx.AsyncClient, factory: Factory, db: AsyncSession
+) -> None:
+    owner = await factory.account("kreator_dewasa")
+    adult = await factory.account("dewasa", birth_date=date(1990, 1, 1))
+    teen = await factory.account("remaja", birth_date=date.today().replace(year=date.today().year - 15))
+    video = await factory.video(owner, caption="Khusus dewasa #TopikDewasa")
+    await db.execute(update(Video).where(Video.id == video["id"]).values(adults_only=True))
+    await db.commit()
+    assert await statuses(client, video, owner.headers) == [200, 200, 200, 200]
+    assert await statuses(client, video, adult.headers) == [200, 200, 200, 200]
+    for viewer in (teen.headers, {}):
+        assert await statuses(client, video, viewer) == [404, 404, 404, 404]
+    for headers, shown in ((adult.headers, True), (teen.headers, False), ({}, False)):
+        for path in ("/api/v1/feed/foryou", f"/api/v1/users/{owner.username}/videos"):
+            listed = [v["id"] for v in (await client.get(path, headers=headers)).json()["videos"]]
+            assert listed == ([video["id"]] if shown else []), (path, headers)
+        page = await client.get("/tag/TopikDewasa", headers=headers)
+        assert (f"/v/{video['id']}" in page.text) is shown

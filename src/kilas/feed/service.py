@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
@@ -24,8 +24,8 @@ from kilas.enums import VideoStatus, Visibility
 from kilas.errors import InvalidInput
 from kilas.events.service import seen_among
 from kilas.social.models import Follow
-from kilas.social.service import blocked_user_ids_subquery
 from kilas.videos.models import Video
+from kilas.videos.service import is_adult, listable_by
 
 CANDIDATE_POOL = 400
 R = TypeVar("R", bound=Any)
@@ -120,16 +120,12 @@ async def for_you(
     now = utcnow()
     # Rank on a few columns of the pool, then load whole rows (with renditions) only for the page.
     query = select(*RANKING_COLUMNS).where(
-        Video.status == VideoStatus.ready,
-        Video.visibility == Visibility.public,
-        Video.published_at > now - timedelta(days=FRESH_DAYS),
+        *listable_by(viewer), Video.published_at > now - timedelta(days=FRESH_DAYS)
     )
     if served:
         query = query.where(Video.id.not_in(served))
     if viewer is not None:
-        query = query.where(
-            Video.owner_id != viewer.id, Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id))
-        )
+        query = query.where(Video.owner_id != viewer.id)
     candidates = (await db.execute(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL))).all()
     seen = await seen_among(db, viewer_key, [c.id for c in candidates])
     ranked = sorted(candidates, key=lambda v: (v.id in seen, -engagement_score(v, now)))
@@ -160,6 +156,8 @@ async def following(*, db: AsyncSession, viewer: User, cursor: str | None, limit
         Video.status == VideoStatus.ready,
         Video.visibility.in_([Visibility.public, Visibility.followers]),
     )
+    if not is_adult(viewer):
+        query = query.where(Video.adults_only == false())
     if cursor:
         published_at, video_id = decode_keyset(cursor)
         query = query.where(

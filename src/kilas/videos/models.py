@@ -1,6 +1,17 @@
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kilas.db import Base, BigId, UTCDateTime, utcnow
@@ -17,6 +28,10 @@ class Video(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     caption: Mapped[str] = mapped_column(Text, default="")
+    # A slug of kilas.search.topics, chosen by the creator (None: not chosen).
+    topic: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Marked 18+ by the creator (or moderators): never shown to viewers under 18.
+    adults_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     visibility: Mapped[Visibility] = mapped_column(db_enum(Visibility), default=Visibility.public)
     status: Mapped[VideoStatus] = mapped_column(db_enum(VideoStatus), default=VideoStatus.processing)
     failure_code: Mapped[str | None] = mapped_column(String(32))

@@ -4,20 +4,25 @@ Access rules (checked here, for every path: page, API and media file):
 - public: everyone, except across a block;
 - followers: the owner and their followers;
 - private: the owner only;
-- not ready yet (processing / failed): the owner only.
+- not ready yet (processing / failed): the owner only;
+- marked 18+ (`adults_only`): only signed-in adults (and the owner), whatever the visibility.
+
+Lists of other people's videos (feeds, hashtags, search, topics) take `listable_by(viewer)`: ready,
+public, not across a block, and suitable for the viewer's age.
 """
 
 import asyncio
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
-from kilas.db import insert_ignore, on_commit
+from kilas.db import insert_ignore, on_commit, utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.errors import InvalidInput, NotFound, PermissionDenied, UploadRejected
 from kilas.jobs import JobQueue
@@ -135,10 +140,37 @@ async def set_hashtags(*, db: AsyncSession, video: Video) -> None:
         await insert_ignore(db, VideoHashtag, video_id=video.id, hashtag_id=hashtag_id)
 
 
+ADULT_AGE = 18
+
+
+def is_adult(viewer: User | None, today: date | None = None) -> bool:
+    """Signed in and 18 or older: who may see videos marked 18+ (a visitor's age is unknown)."""
+    if viewer is None:
+        return False
+    today = today or utcnow().date()
+    born = viewer.birth_date
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) >= ADULT_AGE
+
+
+def listable_by(viewer: User | None) -> list[ColumnElement[bool]]:
+    """Conditions on `Video` for lists of videos shown to `viewer` (feeds, hashtags, search, topics)."""
+    conditions: list[ColumnElement[bool]] = [
+        Video.status == VideoStatus.ready,
+        Video.visibility == Visibility.public,
+    ]
+    if viewer is not None:
+        conditions.append(Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id)))
+    if not is_adult(viewer):
+        conditions.append(Video.adults_only == false())
+    return conditions
+
+
 async def can_view(db: AsyncSession, video: Video, viewer: User | None) -> bool:
     if viewer is not None and viewer.id == video.owner_id:
         return True
     if video.status != VideoStatus.ready or video.visibility == Visibility.private:
+        return False
+    if video.adults_only and not is_adult(viewer):
         return False
     if viewer is not None and await is_blocked_between(db, viewer.id, video.owner_id):
         return False
@@ -232,6 +264,8 @@ async def list_profile_videos(
         if owner.is_private and Visibility.followers not in allowed:
             return VideoPage([], None)
         query = query.where(Video.status == VideoStatus.ready, Video.visibility.in_(allowed))
+        if not is_adult(viewer):
+            query = query.where(Video.adults_only == false())
     if before_id:
         query = query.where(Video.id < before_id)
     videos = list(await db.scalars(query.order_by(Video.id.desc()).limit(limit + 1)))
@@ -248,14 +282,8 @@ async def list_hashtag_videos(
     query = (
         select(Video)
         .join(VideoHashtag, VideoHashtag.video_id == Video.id)
-        .where(
-            VideoHashtag.hashtag_id == hashtag.id,
-            Video.status == VideoStatus.ready,
-            Video.visibility == Visibility.public,
-        )
+        .where(VideoHashtag.hashtag_id == hashtag.id, *listable_by(viewer))
     )
-    if viewer is not None:
-        query = query.where(Video.owner_id.not_in(blocked_user_ids_subquery(viewer.id)))
     if before_id:
         query = query.where(Video.id < before_id)
     videos = list(await db.scalars(query.order_by(Video.id.desc()).limit(limit + 1)))

@@ -55,6 +55,11 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
 def pick_locale(*candidates: str | None) -> str:
     for candidate in candidates:
         if candidate:
