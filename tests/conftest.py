@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kilas.app import create_app
+from kilas.app import close_events, create_app
 from kilas.migrate import migrate
 from kilas.settings import Settings
 from tests import backends
@@ -59,6 +59,7 @@ async def settings(tmp_path: Path, template_db: Path | str, request: pytest.Fixt
     return Settings(
         data_dir=data_dir,
         jobs_mode="inline",
+        events_mode="inline",
         secret_key="test-secret",
         transcode_preset="ultrafast",
         transcode_threads=1,
@@ -94,8 +95,7 @@ async def _empty_redis(url: str) -> None:
 async def app(settings: Settings) -> AsyncIterator[object]:
     application = create_app(settings)
     yield application
-    await application.state.event_writer.close()
-    await application.state.writer_engine.dispose()
+    await close_events(application)
     await application.state.engine.dispose()
 
 

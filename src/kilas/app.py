@@ -12,11 +12,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kilas.accounts.identity import IdentityCache
 from kilas.cache import RedisCache, create_cache
 from kilas.db import create_engine, make_sessionmaker
 from kilas.errors import DomainError
+from kilas.events.inbox import EventInbox, WriteTurns
+from kilas.events.processor import EventProcessor
 from kilas.events.service import VideoFactsCache
-from kilas.events.writer import EventWriter
 from kilas.jobs import InlineQueue, huey_queue
 from kilas.metrics import MetricsMiddleware
 from kilas.pubsub import RedisPubSub, create_pubsub
@@ -68,13 +70,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queue = app.state.jobs
         if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
             queue.start_consumer(settings.job_workers)
+        if settings.process_events:
+            app.state.event_processor.start()  # also takes what an earlier run left in the inbox
         try:
             yield
         finally:
             if settings.jobs_mode == "huey" and settings.run_consumer_in_web:
                 queue.stop_consumer()
-            await app.state.event_writer.close()
-            await app.state.writer_engine.dispose()
+            await close_events(app)
             await app.state.engine.dispose()
             for client in (app.state.cache, app.state.pubsub):
                 if isinstance(client, RedisCache | RedisPubSub):
@@ -96,13 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.redis_url)
     app.state.cache = create_cache(settings.redis_url)
     app.state.pubsub = create_pubsub(settings.redis_url)
-    # The event writer has a connection of its own: requests waiting for their batch to be stored
-    # must not be able to take every pooled connection and starve the one that stores it.
+    app.state.identities = IdentityCache()
     app.state.video_facts = VideoFactsCache()
-    app.state.writer_engine = create_engine(settings.resolved_database_url, pool_size=1)
-    app.state.event_writer = EventWriter(
-        make_sessionmaker(app.state.writer_engine), window=timedelta(minutes=settings.view_window_minutes)
-    )
+    _install_events(app, settings)
     app.state.templates = make_templates()
     if settings.jobs_mode == "inline":
         app.state.jobs = InlineQueue(settings, app.state.sessionmaker, app.state.storage, app.state.pubsub)
@@ -114,6 +113,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     _include_routes(app)
     return app
+
+
+def _install_events(app: FastAPI, settings: Settings) -> None:
+    """The event inbox and processor have connections of their own: requests busy elsewhere must not
+    be able to take every pooled connection and starve the ones that store events."""
+    url = settings.resolved_database_url
+    app.state.events_engine = create_engine(url, pool_size=2)
+    sessionmaker = make_sessionmaker(app.state.events_engine)
+    turns = WriteTurns(serialize=url.startswith("sqlite"))
+    app.state.event_processor = EventProcessor(
+        sessionmaker, window=timedelta(minutes=settings.view_window_minutes), turns=turns
+    )
+    processor = app.state.event_processor
+    inline = settings.events_mode == "inline"
+    app.state.event_inbox = EventInbox(
+        sessionmaker,
+        turns=turns,
+        on_stored=processor.wake if settings.process_events and not inline else None,
+        settle=processor.drain if inline else None,
+    )
+
+
+async def close_events(app: FastAPI) -> None:
+    """Stop taking batches; the inbox keeps what was acknowledged for the next processor."""
+    await app.state.event_inbox.close()
+    await app.state.event_processor.close()
+    await app.state.events_engine.dispose()
 
 
 def _include_routes(app: FastAPI) -> None:

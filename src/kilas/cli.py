@@ -60,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=settings.web_shutdown_timeout_seconds,
         )
     elif args.command == "worker":
+        from kilas.events.processor import start_processor_thread
         from kilas.jobs import huey_queue
 
+        if settings.process_events:
+            start_processor_thread(settings)
         huey_queue(settings).run_worker(args.workers or settings.job_workers)
     elif args.command == "demo":
         from kilas.demo.seed import seed_demo

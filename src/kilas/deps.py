@@ -13,7 +13,8 @@ from kilas.accounts.service import get_user_for_api_token, get_user_for_session
 from kilas.cache import Cache as CacheProtocol
 from kilas.db import commit, rollback
 from kilas.errors import NotAuthenticated, PermissionDenied
-from kilas.events.writer import EventWriter as EventWriterModel
+from kilas.events.inbox import EventInbox as EventInboxModel
+from kilas.events.service import Viewer as EventViewerModel
 from kilas.jobs import JobQueue
 from kilas.pubsub import PubSub as PubSubProtocol
 from kilas.ratelimit import RateLimiter
@@ -48,31 +49,31 @@ async def _db(request: Request) -> AsyncIterator[AsyncSession]:
 DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
 
 
-def _settings(request: Request) -> SettingsModel:
+async def _settings(request: Request) -> SettingsModel:
     return request.app.state.settings
 
 
-def _storage(request: Request) -> StorageProtocol:
+async def _storage(request: Request) -> StorageProtocol:
     return request.app.state.storage
 
 
-def _jobs(request: Request) -> JobQueue:
+async def _jobs(request: Request) -> JobQueue:
     return request.app.state.jobs
 
 
-def _cache(request: Request) -> CacheProtocol:
+async def _cache(request: Request) -> CacheProtocol:
     return request.app.state.cache
 
 
-def _pubsub(request: Request) -> PubSubProtocol:
+async def _pubsub(request: Request) -> PubSubProtocol:
     return request.app.state.pubsub
 
 
-def _event_writer(request: Request) -> EventWriterModel:
-    return request.app.state.event_writer
+async def _event_inbox(request: Request) -> EventInboxModel:
+    return request.app.state.event_inbox
 
 
-def _limiter(request: Request) -> RateLimiter:
+async def _limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter
 
 
@@ -82,7 +83,7 @@ Jobs = Annotated[JobQueue, Depends(_jobs)]
 Limiter = Annotated[RateLimiter, Depends(_limiter)]
 Cache = Annotated[CacheProtocol, Depends(_cache)]
 PubSub = Annotated[PubSubProtocol, Depends(_pubsub)]
-EventWriter = Annotated[EventWriterModel, Depends(_event_writer)]
+EventInbox = Annotated[EventInboxModel, Depends(_event_inbox)]
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:
@@ -129,3 +130,25 @@ def viewer_key(request: Request, user: User | None) -> str:
     if user is not None:
         return f"u:{user.id}"
     return f"d:{request.state.device_id}"
+
+
+async def _event_viewer(request: Request) -> EventViewerModel:
+    """Who sends engagement events, without a database session per batch: the account behind the
+    bearer token or session cookie (remembered a few seconds), else the browser's device id."""
+    identities = request.app.state.identities
+    sessionmaker = request.app.state.sessionmaker
+    authorization = request.headers.get("authorization", "")
+    user_id: int | None = None
+    if authorization.lower().startswith("bearer "):
+        user_id = await identities.user_id(sessionmaker, "token", authorization[7:].strip())
+        if user_id is None:
+            raise NotAuthenticated("Your access token is invalid or expired.", code="invalid_token")
+    elif token := request.cookies.get(SESSION_COOKIE):
+        user_id = await identities.user_id(sessionmaker, "session", token)
+        if user_id is not None:
+            check_csrf(request, request.headers.get("x-csrf-token"))
+    key = f"u:{user_id}" if user_id is not None else f"d:{request.state.device_id}"
+    return EventViewerModel(key, user_id)
+
+
+EventViewer = Annotated[EventViewerModel, Depends(_event_viewer)]

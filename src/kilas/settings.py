@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     write_rate: str = "120/minute"
     upload_rate: str = "30/hour"
     view_window_minutes: int = 30
+    # This process stores and counts the engagement events in the inbox (web nodes and workers alike;
+    # any number may run).
+    process_events: bool = True
+    # "background": the processor stores acknowledged events a moment later; "inline": each request
+    # waits until its events are stored and counted (tests).
+    events_mode: str = "background"
     events_rate: str = "600/minute"
     max_views_per_minute: int = 30
     default_locale: str = "id"

@@ -73,7 +73,7 @@ async def test_good_events_are_kept_and_bad_ones_rejected_one_by_one(
     response = await client.post("/api/v1/events", headers=viewer.headers, json={"events": batch})
     assert response.status_code == 200
     body = response.json()
-    assert body["accepted"] == 4 and body["duplicates"] == 0
+    assert body["accepted"] == 4
     reasons = {item["index"]: item["reason"] for item in body["rejected"]}
     assert sorted(reasons) == [4, 5, 6, 7, 8, 9]
     assert "type" in reasons[4] and "future" in reasons[6] and reasons[7] == "unknown video"
@@ -87,8 +87,8 @@ async def test_a_retried_batch_is_counted_once(client: httpx.AsyncClient, factor
     batch = play(video["id"], complete=True)
     first = (await client.post("/api/v1/events", headers=viewer.headers, json={"events": batch})).json()
     again = (await client.post("/api/v1/events", headers=viewer.headers, json={"events": batch})).json()
-    assert (first["accepted"], first["duplicates"]) == (5, 0)
-    assert (again["accepted"], again["duplicates"]) == (0, 5)
+    assert first["accepted"] == again["accepted"] == 5
+    assert await db.scalar(text("SELECT COUNT(*) FROM engagement_events")) == 5
     assert await stored_counters(db, video["id"]) == await recount(db, video["id"])
     counts = await stored_counters(db, video["id"])
     assert (
@@ -194,7 +194,7 @@ async def test_counters_equal_a_recount_after_concurrent_load(
                 assert response.status_code == 200, response.text
                 if round_number == 1:
                     retry = await phone.post("/api/v1/events", json={"events": batch})
-                    assert retry.json()["duplicates"] == len(batch)
+                    assert retry.status_code == 200, retry.text
 
     await asyncio.gather(*[device(n) for n in range(24)])
     for video in videos:

@@ -179,7 +179,7 @@ async def test_avatars_live_in_the_bucket(
 
 async def test_feeds_point_public_videos_straight_at_the_cdn(settings: Settings) -> None:
     """A play of a public video then costs the web nodes nothing; hidden videos keep the checked route."""
-    from kilas.app import create_app
+    from kilas.app import close_events, create_app
 
     cdn = "https://cdn.kilas.test"
     application = create_app(settings.model_copy(update={"media_cdn_base_url": cdn}))
@@ -201,6 +201,5 @@ async def test_feeds_point_public_videos_straight_at_the_cdn(settings: Settings)
             assert hidden["renditions"][0]["url"].startswith("/media/v/")
             assert hidden["poster_url"].startswith("/media/v/")
     finally:
-        await application.state.event_writer.close()
-        await application.state.writer_engine.dispose()
+        await close_events(application)
         await application.state.engine.dispose()

@@ -148,6 +148,7 @@ async def logout(request: Request, db: DbSession, csrf_token: TextField) -> Resp
     check_csrf(request, csrf_token)
     if token := request.cookies.get(SESSION_COOKIE):
         await service.end_session(db=db, token=token)
+        request.app.state.identities.forget(token)
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE)
     request.state.rotate_csrf = True

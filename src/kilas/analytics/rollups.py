@@ -36,6 +36,7 @@ from kilas.analytics.models import (
 from kilas.analytics.periods import DAY, HOUR, day_start, hour_start, hours_between, local_day, years_before
 from kilas.db import UTCDateTime, dialect_insert, unit_of_work, utcnow
 from kilas.events.models import EngagementEvent, EventType
+from kilas.events.processor import oldest_pending
 from kilas.social.models import Follow
 from kilas.videos.models import Video
 
@@ -402,9 +403,13 @@ async def run_rollup(
     now = now or utcnow()
     async with sessionmaker() as db:
         hours, range_start = await hours_to_recompute(db, now, full=full)
+        # Events still waiting in the inbox were received before they are stored: the watermark stays
+        # before them, so the next run finds them among the late arrivals.
+        pending = await oldest_pending(db)
+    settled = min(now, pending) if pending is not None else now
     if range_start is None or not hours:
         async with unit_of_work(sessionmaker) as db:
-            await _save_watermark(db, now)
+            await _save_watermark(db, settled)
         return RollupReport(0, 0, now)
     by_day: dict[date, list[datetime]] = defaultdict(list)
     for hour in hours:
@@ -414,7 +419,7 @@ async def run_rollup(
         for hour in by_day[day]:
             await rollup_hour(sessionmaker, hour)
         # The watermark moves with the days of the main range only (a late hour is older than it).
-        moved = min(now, day_start(day) + DAY) if day >= first_main_day else None
+        moved = min(settled, day_start(day) + DAY) if day >= first_main_day else None
         await rollup_day(sessionmaker, day, watermark=moved)
     # A late day changed who was active then: later days' 30-day counts change with it.
     today = local_day(now)
@@ -425,7 +430,7 @@ async def run_rollup(
             for day in untouched:
                 await _set_active_window(db, day_start(day), computed_at)
     async with unit_of_work(sessionmaker) as db:
-        await _save_watermark(db, now)
+        await _save_watermark(db, settled)
     log.info("rollups: %s hours and %s days recomputed", len(hours), len(by_day))
     return RollupReport(len(hours), len(by_day), now)
 

@@ -25,7 +25,7 @@ from kilas.db import Base, create_engine, make_sessionmaker, unit_of_work, utcno
 from kilas.demo.content import COMMENTS, CREATORS, OPERATOR, PROFILES, REPLIES, VIDEOS, VIEWERS
 from kilas.enums import AccountType, Visibility
 from kilas.events.models import EventType, TrafficSource
-from kilas.events.writer import EventWriter
+from kilas.events.store import apply_events
 from kilas.jobs import InlineQueue, JobQueue, huey_queue
 from kilas.media.generate import generate_clip
 from kilas.media.transcode import ffmpeg_path
@@ -89,9 +89,8 @@ async def seed_demo(
                 print(f"  {index + 1}/{len(wanted)} {caption[:60]}", flush=True)
         await _spread_publish_times(sessionmaker, rng)
         watching = await _engage(sessionmaker, people, rng)
-        writer = EventWriter(sessionmaker, window=timedelta(minutes=settings.view_window_minutes))
-        await writer.write(watching)
-        await writer.close()
+        async with unit_of_work(sessionmaker) as db:
+            await apply_events(db, watching, timedelta(minutes=settings.view_window_minutes))
         await run_rollup(sessionmaker)  # the dashboards show the demo's days at once
         print(
             f"Demo ready: {len(people)} people, {len(wanted)} videos "

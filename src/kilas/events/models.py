@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kilas.db import Base, BigId, UTCDateTime, utcnow
@@ -74,3 +74,24 @@ class ViewWindow(Base):
     # When the next view may count; stored so the upsert compares two timestamps on any database.
     window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     views: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class InboxBatch(Base):
+    """A batch of events the server has acknowledged and not yet stored as `engagement_events`.
+
+    Ingest only appends here (one row per batch, many batches per commit); the event processor takes
+    batches in order, stores and counts their events, and deletes them in the same transaction."""
+
+    __tablename__ = "event_inbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    viewer_key: Mapped[str] = mapped_column(String(64))
+    # No foreign key: an account deleted while its batch waits leaves the events anonymous.
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    event_count: Mapped[int] = mapped_column(Integer)
+    # The validated events, compact (events/inbox.py encodes and decodes them).
+    events: Mapped[bytes] = mapped_column(LargeBinary)
+    # A batch that cannot be stored is set aside with the reason, for an operator to look at.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(200))

@@ -1,54 +1,76 @@
 from typing import Literal
 
-from fastapi import APIRouter, Request
+import orjson
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from kilas.db import commit, utcnow
-from kilas.deps import Cache, DbSession, EventWriter, Limiter, OptionalUser, Settings, viewer_key
+from kilas.deps import Cache, DbSession, EventInbox, EventViewer, Limiter, OptionalUser, Settings, viewer_key
+from kilas.errors import TooLarge
 from kilas.events import service
 from kilas.events.models import EventType, TrafficSource
 from kilas.events.schemas import EventBatchIn, EventBatchOut
 from kilas.videos.service import access_video
 
 router = APIRouter(tags=["events"])
+MAX_BODY_BYTES = 512 * 1024
 
 
-@router.post("/events")
+@router.post(
+    "/events",
+    response_model=EventBatchOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": EventBatchIn.model_json_schema()}},
+        }
+    },
+)
 async def ingest_events(
-    body: EventBatchIn,
     request: Request,
-    db: DbSession,
-    viewer: OptionalUser,
+    viewer: EventViewer,
     cache: Cache,
-    writer: EventWriter,
+    inbox: EventInbox,
     settings: Settings,
     limiter: Limiter,
-) -> EventBatchOut:
+) -> Response:
     """Engagement events from players, in batches of up to 500. Each event carries a client-made
     `event_id`: a retried batch is counted once. Malformed events are rejected one by one, with a
-    reason, and the rest are stored. The answer comes after the events are durably stored."""
-    who = service.Viewer(viewer_key(request, viewer), viewer)
-    limiter.hit(settings.events_rate, "events", who.key)
+    reason, and the rest are kept. The answer comes once the batch is durably stored; the events
+    show in the counters a moment later."""
+    limiter.hit(settings.events_rate, "events", viewer.key)
+    body = await read_body(request)
     now = utcnow()
-    events, rejected = service.validate_events(body.events, now=now)
-    rows, unknown = await service.build_rows(
-        db=db,
+    events, rejected = service.parse_batch(body, now=now)
+    batch, unknown = await service.build_batch(
+        sessionmaker=request.app.state.sessionmaker,
         cache=cache,
         facts=request.app.state.video_facts,
         events=events,
-        viewer=who,
+        viewer=viewer,
         now=now,
         max_views_per_minute=settings.max_views_per_minute,
     )
-    # The writer stores the rows on its own connection: end this request's transaction first, so it
-    # holds no lock the writer would wait for (SQLite has one writer at a time).
-    await commit(db)
-    result = await writer.write(rows)
-    return EventBatchOut(
-        accepted=result.accepted,
-        duplicates=result.duplicates,
-        rejected=sorted(rejected + unknown, key=lambda r: r.index),
+    await inbox.append(batch)
+    answer = EventBatchOut(
+        accepted=len(batch.events), rejected=sorted(rejected + unknown, key=lambda r: r.index)
     )
+    return Response(orjson.dumps(answer.model_dump()), media_type="application/json")
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused as soon as it grows past what 500 events can take."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge("Send at most {limit} events at a time.", limit=500)
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TooLarge("Send at most {limit} events at a time.", limit=500)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class ShareIn(BaseModel):
@@ -64,17 +86,18 @@ async def record_share(
     db: DbSession,
     viewer: OptionalUser,
     cache: Cache,
-    writer: EventWriter,
+    inbox: EventInbox,
     settings: Settings,
     limiter: Limiter,
 ) -> None:
     """The share sheet's button: recorded as a share event."""
-    who = service.Viewer(viewer_key(request, viewer), viewer)
+    who = service.Viewer(viewer_key(request, viewer), viewer.id if viewer else None)
     limiter.hit("60/hour", "share", who.key)
     video = await access_video(db=db, video_id=video_id, viewer=viewer)
     event = service.server_event(type=EventType.share, video=video, viewer=who, source=body.source)
-    rows, _ = await service.build_rows(
-        db=db,
+    await commit(db)  # end this request's transaction before the inbox writes (SQLite: one writer)
+    batch, _ = await service.build_batch(
+        sessionmaker=request.app.state.sessionmaker,
         cache=cache,
         facts=request.app.state.video_facts,
         events=[(0, event)],
@@ -82,5 +105,4 @@ async def record_share(
         now=utcnow(),
         max_views_per_minute=settings.max_views_per_minute,
     )
-    await commit(db)  # as in ingest_events
-    await writer.write(rows)
+    await inbox.append(batch)

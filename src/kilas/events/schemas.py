@@ -34,6 +34,6 @@ class RejectedEvent(BaseModel):
 
 
 class EventBatchOut(BaseModel):
+    # Events kept for counting (an event whose id was already received is counted once all the same).
     accepted: int
-    duplicates: int
     rejected: list[RejectedEvent]

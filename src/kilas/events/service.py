@@ -1,5 +1,6 @@
-"""Engagement events: validate a batch event by event, mark what cannot be honest, and hand the rows
-to the group-commit writer (events/writer.py), which stores them and moves the counters.
+"""Engagement events: validate a batch event by event, mark what cannot be honest, and hand the batch
+to the inbox (events/inbox.py); the event processor (events/processor.py) stores the events and moves
+the counters a moment later.
 
 Honest counts:
 - a view counts once per viewer per video per window (30 minutes, by the server's clock), and only
@@ -14,16 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+import orjson
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from kilas.accounts.models import User
 from kilas.cache import Cache
 from kilas.db import utcnow
 from kilas.enums import VideoStatus, Visibility
+from kilas.errors import InvalidInput
+from kilas.events.inbox import Batch
 from kilas.events.models import EventType, TrafficSource, ViewWindow
-from kilas.events.schemas import EventIn, RejectedEvent
+from kilas.events.schemas import MAX_BATCH, EventIn, RejectedEvent
 from kilas.social.models import Follow
 from kilas.videos.models import Video
 
@@ -34,37 +37,78 @@ WATCH_TOLERANCE_MS = 1500
 _event_adapter = TypeAdapter(EventIn)
 
 
+class _WellFormedBatch(BaseModel):
+    events: list[EventIn] = Field(max_length=MAX_BATCH)
+
+
+_batch_adapter = TypeAdapter(_WellFormedBatch)
+
+
 @dataclass(frozen=True)
 class Viewer:
     key: str  # "u:<id>" or "d:<device>"
-    user: User | None
+    user_id: int | None
+
+
+def parse_batch(body: bytes, *, now: datetime) -> tuple[list[tuple[int, EventIn]], list[RejectedEvent]]:
+    """The events of a request body, each checked on its own. A well-formed batch (the usual case) is
+    validated in one pass; otherwise event by event, so one bad event does not cost the good ones."""
+    try:
+        parsed = _batch_adapter.validate_json(body).events
+    except ValidationError:
+        return validate_events(_event_list(body), now=now)
+    return check_times(list(enumerate(parsed)), now=now)
+
+
+def _event_list(body: bytes) -> list[Any]:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise InvalidInput("The request body is not valid JSON.", field="events") from error
+    if not isinstance(document, dict) or not isinstance(document.get("events"), list):
+        raise InvalidInput('Send the events as a list under "events".', field="events")
+    if len(document["events"]) > MAX_BATCH:
+        raise InvalidInput("Send at most {limit} events at a time.", field="events", limit=MAX_BATCH)
+    return document["events"]
+
+
+def check_times(
+    events: list[tuple[int, EventIn]], *, now: datetime
+) -> tuple[list[tuple[int, EventIn]], list[RejectedEvent]]:
+    good: list[tuple[int, EventIn]] = []
+    rejected: list[RejectedEvent] = []
+    earliest, latest = now - MAX_EVENT_AGE, now + CLOCK_SKEW
+    for index, event in events:
+        if event.occurred_at > latest:
+            rejected.append(
+                RejectedEvent(index=index, event_id=event.event_id, reason="occurred_at is in the future")
+            )
+        elif event.occurred_at < earliest:
+            rejected.append(
+                RejectedEvent(index=index, event_id=event.event_id, reason="occurred_at is too old")
+            )
+        else:
+            good.append((index, event))
+    return good, rejected
 
 
 def validate_events(
     raw: list[Any], *, now: datetime
 ) -> tuple[list[tuple[int, EventIn]], list[RejectedEvent]]:
     """Parse each event on its own; a malformed one is rejected with a reason, the rest go on."""
-    good: list[tuple[int, EventIn]] = []
+    parsed: list[tuple[int, EventIn]] = []
     rejected: list[RejectedEvent] = []
     for index, item in enumerate(raw):
         event_id = item.get("event_id") if isinstance(item, dict) else None
         event_id = event_id if isinstance(event_id, str) else None
         try:
-            event = _event_adapter.validate_python(item)
+            parsed.append((index, _event_adapter.validate_python(item)))
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "event"
             rejected.append(RejectedEvent(index=index, event_id=event_id, reason=f"{where}: {first['msg']}"))
-            continue
-        if event.occurred_at > now + CLOCK_SKEW:
-            rejected.append(
-                RejectedEvent(index=index, event_id=event_id, reason="occurred_at is in the future")
-            )
-        elif event.occurred_at < now - MAX_EVENT_AGE:
-            rejected.append(RejectedEvent(index=index, event_id=event_id, reason="occurred_at is too old"))
-        else:
-            good.append((index, event))
-    return good, rejected
+    good, too_early_or_late = check_times(parsed, now=now)
+    return good, sorted(rejected + too_early_or_late, key=lambda r: r.index)
 
 
 @dataclass(frozen=True)
@@ -84,7 +128,9 @@ class VideoFactsCache:
         self.max_entries = max_entries
         self._entries: dict[int, tuple[float, _VideoFacts]] = {}
 
-    async def get(self, db: AsyncSession, video_ids: set[int]) -> list[_VideoFacts]:
+    async def get(
+        self, sessionmaker: async_sessionmaker[AsyncSession], video_ids: set[int]
+    ) -> list[_VideoFacts]:
         now = time.monotonic()
         known: dict[int, _VideoFacts] = {}
         for video_id in video_ids:
@@ -93,9 +139,14 @@ class VideoFactsCache:
                 known[video_id] = entry[1]
         missing = video_ids - known.keys()
         if missing:
-            rows = await db.execute(
-                select(Video.id, Video.owner_id, Video.visibility, Video.status).where(Video.id.in_(missing))
-            )
+            async with sessionmaker() as db:
+                rows = (
+                    await db.execute(
+                        select(Video.id, Video.owner_id, Video.visibility, Video.status).where(
+                            Video.id.in_(missing)
+                        )
+                    )
+                ).all()
             if len(self._entries) > self.max_entries:
                 self._entries.clear()
             for row in rows:
@@ -106,22 +157,27 @@ class VideoFactsCache:
 
 
 async def visible_videos(
-    db: AsyncSession, video_ids: set[int], viewer: Viewer, facts: VideoFactsCache
+    sessionmaker: async_sessionmaker[AsyncSession],
+    video_ids: set[int],
+    viewer: Viewer,
+    facts: VideoFactsCache,
 ) -> dict[int, int]:
-    """Of `video_ids`, those the viewer may watch, mapped to their creator's id."""
+    """Of `video_ids`, those the viewer may watch, mapped to their creator's id. The database is
+    asked only about videos not in the facts cache, and about follows for followers-only videos."""
     if not video_ids:
         return {}
-    rows = await facts.get(db, video_ids)
-    user_id = viewer.user.id if viewer.user else None
+    rows = await facts.get(sessionmaker, video_ids)
+    user_id = viewer.user_id
     followed: set[int] = set()
     if user_id is not None and any(r.visibility == Visibility.followers for r in rows):
-        followed = set(
-            await db.scalars(
-                select(Follow.followee_id).where(
-                    Follow.follower_id == user_id, Follow.followee_id.in_({r.owner_id for r in rows})
+        async with sessionmaker() as db:
+            followed = set(
+                await db.scalars(
+                    select(Follow.followee_id).where(
+                        Follow.follower_id == user_id, Follow.followee_id.in_({r.owner_id for r in rows})
+                    )
                 )
             )
-        )
     allowed = {}
     for row in rows:
         own = row.owner_id == user_id
@@ -142,18 +198,19 @@ def impossible_watch_time(event: EventIn) -> bool:
     return event.watched_ms > wall_ms + WATCH_TOLERANCE_MS
 
 
-async def build_rows(
+async def build_batch(
     *,
-    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
     cache: Cache,
     facts: VideoFactsCache,
     events: list[tuple[int, EventIn]],
     viewer: Viewer,
     now: datetime,
     max_views_per_minute: int,
-) -> tuple[list[dict[str, Any]], list[RejectedEvent]]:
-    """The rows to store, with their flags; events about videos the viewer can't see are rejected."""
-    creators = await visible_videos(db, {event.video_id for _, event in events}, viewer, facts)
+) -> tuple[Batch, list[RejectedEvent]]:
+    """The batch for the inbox, each event with its flag; events about videos the viewer can't see
+    are rejected."""
+    creators = await visible_videos(sessionmaker, {event.video_id for _, event in events}, viewer, facts)
     rejected = [
         RejectedEvent(index=index, event_id=event.event_id, reason="unknown video")
         for index, event in events
@@ -167,7 +224,7 @@ async def build_rows(
         too_many_views = await cache.incr(
             f"views-a-minute:{viewer.key}:{minute}", ttl_s=120, amount=views
         ) > (max_views_per_minute)
-    rows = []
+    values = []
     for event in kept:
         flag = None
         if impossible_watch_time(event):
@@ -176,25 +233,21 @@ async def build_rows(
             flag = "too_short"
         elif event.type == EventType.view and too_many_views:
             flag = "too_many_views"
-        rows.append(
-            {
-                "event_id": event.event_id,
-                "type": event.type,
-                "video_id": event.video_id,
-                "creator_id": creators[event.video_id],
-                "viewer_key": viewer.key,
-                "user_id": viewer.user.id if viewer.user else None,
-                "source": event.source,
-                "play_id": event.play_id,
-                "watched_ms": event.watched_ms,
-                "position_ms": event.position_ms,
-                "occurred_at": event.occurred_at,
-                "received_at": now,
-                "counted_view": False,
-                "flag": flag,
-            }
+        values.append(
+            (
+                event.event_id,
+                event.type,
+                event.video_id,
+                creators[event.video_id],
+                event.source,
+                event.play_id,
+                event.watched_ms,
+                event.position_ms,
+                event.occurred_at,
+                flag,
+            )
         )
-    return rows, rejected
+    return Batch(received_at=now, viewer_key=viewer.key, user_id=viewer.user_id, events=values), rejected
 
 
 def server_event(*, type: EventType, video: Video, viewer: Viewer, source: TrafficSource) -> EventIn:

@@ -1,28 +1,19 @@
-"""Group commit for engagement events.
-
-Requests hand their rows to the process's one writer and wait. The writer takes everything that is
-waiting (up to `max_group` rows) and stores it in ONE transaction: insert the events (a retried id is
-a no-op), decide the counted views, move the counters; then it commits and answers every request in
-the group at once. So an acknowledged batch is durable, and concurrent batches share one commit
-instead of paying one each.
+"""Storing engagement events and what they count: insert the events (a retried id is a no-op),
+decide the counted views, move the counters on the videos. All of it in the caller's transaction, so
+the counters always equal the stored events.
 """
 
-import asyncio
 import enum
-import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from kilas.db import dialect_insert
 from kilas.events.models import EngagementEvent, EventType, ViewWindow
 from kilas.videos.models import Video
-
-log = logging.getLogger(__name__)
 
 # Counter column on videos for each event type that is counted as it is (when not flagged).
 TYPE_COUNTERS = {
@@ -34,73 +25,6 @@ TYPE_COUNTERS = {
     EventType.share: "shares_count",
 }
 COUNTERS = ("views_count", "unique_viewers_count", "watch_ms_total", *TYPE_COUNTERS.values())
-
-
-@dataclass
-class WriteResult:
-    accepted: int
-    duplicates: int
-
-
-class EventWriter:
-    def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], *, window: timedelta, max_group: int = 20_000
-    ) -> None:
-        self.sessionmaker = sessionmaker
-        self.window = window
-        self.max_group = max_group
-        self._queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[WriteResult]]] | None = None
-        self._task: asyncio.Task[None] | None = None
-
-    async def write(self, rows: list[dict[str, Any]]) -> WriteResult:
-        """Store `rows`; returns once they are committed."""
-        if not rows:
-            return WriteResult(0, 0)
-        if self._queue is None or self._task is None or self._task.done():
-            self._queue = asyncio.Queue()
-            self._task = asyncio.create_task(self._run(self._queue), name="kilas-event-writer")
-        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((rows, future))
-        return await future
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    async def _run(
-        self, queue: asyncio.Queue[tuple[list[dict[str, Any]], asyncio.Future[WriteResult]]]
-    ) -> None:
-        while True:
-            group = [await queue.get()]
-            size = len(group[0][0])
-            while size < self.max_group and not queue.empty():
-                item = queue.get_nowait()
-                group.append(item)
-                size += len(item[0])
-            try:
-                results = await self._commit([rows for rows, _ in group])
-            except Exception as error:  # every waiting request learns the batch was not stored
-                log.exception("storing %s events failed", size)
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), result in zip(group, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
-
-    async def _commit(self, batches: list[list[dict[str, Any]]]) -> list[WriteResult]:
-        async with self.sessionmaker() as db:
-            inserted = await store_events(db, [row for rows in batches for row in rows])
-            counted, first_views = await count_views(db, inserted, self.window)
-            await move_counters(db, inserted, counted, first_views)
-            await db.commit()
-        results = []
-        for rows in batches:
-            accepted = sum(1 for row in rows if id(row) in inserted)
-            results.append(WriteResult(accepted, len(rows) - accepted))
-        return results
 
 
 async def store_events(db: AsyncSession, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
@@ -286,3 +210,11 @@ async def move_counters(
     ]
     connection = await db.connection()
     await connection.execute(statement, params)
+
+
+async def apply_events(db: AsyncSession, rows: list[dict[str, Any]], window: timedelta) -> int:
+    """Store `rows` and move what they count; returns how many were new (not retries)."""
+    inserted = await store_events(db, rows)
+    counted, first_views = await count_views(db, inserted, window)
+    await move_counters(db, inserted, counted, first_views)
+    return len(inserted)
