@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("username")
     admin.add_argument("--revoke", action="store_true", help="take the operator rights away")
 
-    feed_eval = commands.add_parser("feed-eval", help="replay an interaction log and score the feed's ranking")
+    feed_eval = commands.add_parser(
+        "feed-eval", help="replay an interaction log and score the feed's ranking"
+    )
     feed_eval.add_argument("--interactions", required=True, help="CSV: user_id,item_id,timestamp,watch_ratio")
     feed_eval.add_argument("--items", help="CSV: item_id,creator_id,tags,duration_s")
     feed_eval.add_argument("-k", type=int, default=10, help="the K of Recall@K and NDCG@K")

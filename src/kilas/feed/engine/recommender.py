@@ -313,13 +313,13 @@ class Recommender:
             self._plays.popleft()
         scores: dict[str | None, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         for _ts, item_id, province, ratio in self._plays:
-            value = 0.3 + ratio
+            value = ratio - 0.25  # a fast skip counts against a video
             scores[None][item_id] += value
             if province:
                 scores[province][item_id] += value
         self.trending = {}
         for province, counter in scores.items():
-            top = sorted(counter.items(), key=lambda kv: -kv[1])[:TRENDING_POOL]
+            top = sorted(((i, s) for i, s in counter.items() if s > 0), key=lambda kv: -kv[1])[:TRENDING_POOL]
             best = top[0][1] if top else 1.0
             self.trending[province] = {i: s / best for i, s in top}
 
