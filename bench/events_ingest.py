@@ -294,7 +294,9 @@ async def check_counters(settings: Settings) -> None:
         waiting = await connection.scalar(text("SELECT COUNT(*) FROM event_inbox"))
     await engine.dispose()
     if views != counted or waiting:
-        raise RuntimeError(f"counters differ from the events: {views} views, {counted} counted, {waiting} left")
+        raise RuntimeError(
+            f"counters differ from the events: {views} views, {counted} counted, {waiting} left"
+        )
 
 
 async def run(seconds: float, postgres: str | None, connections: int = 32) -> None:
