@@ -150,6 +150,10 @@ def _include_routes(app: FastAPI) -> None:
     from kilas.events import routes as event_routes
     from kilas.feed import pages as feed_pages
     from kilas.feed import routes as feed_routes
+    from kilas.learning import pages as learning_pages
+    from kilas.learning import routes as learning_routes
+    from kilas.search import pages as search_pages
+    from kilas.search import routes as search_routes
     from kilas.social import routes as social_routes
     from kilas.videos import media, uploads_routes
     from kilas.videos import pages as video_pages
@@ -164,9 +168,20 @@ def _include_routes(app: FastAPI) -> None:
         feed_routes,
         event_routes,
         analytics_routes,
+        search_routes,
+        learning_routes,
     ):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (health, media, feed_pages, account_pages, video_pages, analytics_pages):
+    for module in (
+        health,
+        media,
+        feed_pages,
+        account_pages,
+        video_pages,
+        analytics_pages,
+        search_pages,
+        learning_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     vendor = PROJECT_DIR / "node_modules"
