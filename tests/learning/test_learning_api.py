@@ -186,9 +186,9 @@ async def test_private_and_adult_videos_never_leak_into_search(
     suggestions = await client.get("/api/v1/search/suggest", params={"q": "rahasi"})
     assert all("rahasia" not in s["text"].lower() for s in suggestions.json()["suggestions"])
     blocked = await client.post(f"/api/v1/users/{creator.username}/block", headers=minor.headers)
-    if blocked.status_code < 300:
-        hidden = await client.get("/api/v1/search", params={"q": "hidroponik"}, headers=minor.headers)
-        assert hidden.json()["videos"] == []
+    assert blocked.status_code == 204
+    hidden = await client.get("/api/v1/search", params={"q": "hidroponik"}, headers=minor.headers)
+    assert hidden.json()["videos"] == []
     assert (await client.get("/api/v1/search", params={"q": ""})).status_code == 422
     assert (await client.get("/api/v1/search", params={"q": "x", "type": "semua"})).status_code == 422
 
