@@ -2,13 +2,14 @@
 
 import asyncio
 
-from bench import events_ingest, feed_api, upload_to_playable
+from bench import events_ingest, feed_api, search, upload_to_playable
 
 
 def main() -> None:
     asyncio.run(upload_to_playable.run(runs=3))
     asyncio.run(feed_api.run())
     asyncio.run(events_ingest.run(seconds=15, postgres=None))
+    asyncio.run(search.run())
 
 
 if __name__ == "__main__":
