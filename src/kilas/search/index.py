@@ -22,7 +22,7 @@ from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import Connection, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -213,11 +213,13 @@ class Vocabulary:
         self.terms: dict[str, int] = {}
         self.choices: list[str] = []
         self.loaded_at = 0.0
+        self.documents = 0  # videos in the index when last loaded
 
     def fresh(self) -> bool:
         return time.monotonic() - self.loaded_at < VOCABULARY_TTL_SECONDS
 
-    def load(self, rows: Iterable[tuple[str, int]]) -> None:
+    def load(self, rows: Iterable[tuple[str, int]], documents: int) -> None:
+        self.documents = documents
         self.terms = dict(rows)
         self.choices = list(self.terms)
         self.loaded_at = time.monotonic()
@@ -259,5 +261,6 @@ async def vocabulary(db: AsyncSession) -> Vocabulary:
         current = _vocabularies.setdefault(engine, Vocabulary())
     if not current.fresh():
         rows = await db.execute(select(SearchTerm.term, SearchTerm.uses))
-        current.load((term, uses) for term, uses in rows)
+        documents = await db.scalar(select(func.count()).select_from(Video))
+        current.load(((term, uses) for term, uses in rows), int(documents or 0))
     return current

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Float, Select, func, literal_column, or_, select, table
 from sqlalchemy import column as sql_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,10 @@ RELEVANCE_WEIGHT = 0.65
 ENGAGEMENT_WEIGHT = 0.25
 FRESHNESS_WEIGHT = 0.10
 FRESHNESS_HALF_LIFE_DAYS = 14.0
+# A word in more than this share of the documents is "broad": a query made only of broad words is
+# answered by the newest matches (then blended), not by ranking every match on text relevance.
+BROAD_SHARE = 0.05
+BROAD_MINIMUM = 5000
 SAFE_TERM = re.compile(r"^[^\W_]+$", re.UNICODE)
 
 
@@ -72,6 +76,19 @@ def _tsquery_expression(groups: list[list[str]], operator: str) -> str:
     return f" {operator} ".join("(" + " | ".join(group) + ")" for group in groups if group)
 
 
+def _match_condition(db: AsyncSession, groups: list[list[str]], match_all: bool) -> Any:
+    """`Video.id IN (the documents matching)`, unranked."""
+    if db.get_bind().dialect.name == "postgresql":
+        search = table("video_search", sql_column("video_id"), sql_column("tsv"))
+        tsquery = func.to_tsquery(
+            literal_column("'simple'::regconfig"), _tsquery_expression(groups, "&" if match_all else "|")
+        )
+        return Video.id.in_(select(search.c.video_id).where(search.c.tsv.op("@@")(tsquery)))
+    search = table("video_search", sql_column("rowid"))
+    expression = _fts5_expression(groups, "AND" if match_all else "OR")
+    return Video.id.in_(select(search.c.rowid).where(literal_column("video_search").op("MATCH")(expression)))
+
+
 def _match_query(db: AsyncSession, groups: list[list[str]], match_all: bool) -> Select[Any]:
     """Video ids with their text relevance (higher is better), best first."""
     if db.get_bind().dialect.name == "postgresql":
@@ -96,6 +113,26 @@ def _match_query(db: AsyncSession, groups: list[list[str]], match_all: bool) -> 
         .where(literal_column("video_search").op("MATCH")(expression))
         .order_by(bm25)
     )
+
+
+def _is_broad(group: list[str], vocab: Vocabulary) -> bool:
+    """Every term of the group is in a large share of the documents (nearly no information, and
+    ranking all its matches would cost a scan of most of the index)."""
+    threshold = max(vocab.documents * BROAD_SHARE, BROAD_MINIMUM)
+    return all(vocab.terms.get(term, 0) > threshold for term in group)
+
+
+async def _newest_matches(
+    db: AsyncSession, groups: list[list[str]], conditions: list[Any], *, match_all: bool = True
+) -> list[Any]:
+    """The newest listable matches, all of equal relevance: for queries of broad words only."""
+    query = (
+        select(Video.id, literal_column("1.0", type_=Float).label("relevance"))
+        .where(_match_condition(db, groups, match_all), *conditions)
+        .order_by(Video.published_at.desc())
+        .limit(CANDIDATES)
+    )
+    return list((await db.execute(query)).all())
 
 
 def blended_score(relevance: float, best: float, video: Any, now: datetime) -> float:
@@ -128,21 +165,26 @@ async def search_videos(
 ) -> VideoResults:
     """Videos matching `q` that `viewer` may list, best first. `extra` narrows them (e.g. a topic)."""
     q = check_query(q)
-    parsed = parse_query(q, await vocabulary(db))
+    vocab = await vocabulary(db)
+    parsed = parse_query(q, vocab)
     if parsed.empty:
         return VideoResults([], None)
     conditions = [*listable_by(viewer), *(extra or [])]
     rows: list[Any] = []
     groups = [group for group in parsed.groups if group]
     all_matchable = len(groups) == len(parsed.groups)
-    if all_matchable:
-        rows = list(
-            (await db.execute(_match_query(db, groups, True).where(*conditions).limit(CANDIDATES))).all()
-        )
+    narrow = [group for group in groups if not _is_broad(group, vocab)]
+    if all_matchable and not narrow:
+        rows = await _newest_matches(db, groups, conditions)
+    elif all_matchable:
+        query = _match_query(db, groups, True).where(*conditions).limit(CANDIDATES)
+        rows = list((await db.execute(query)).all())
     if (not rows and len(groups) > 1) or not all_matchable:
-        rows = list(
-            (await db.execute(_match_query(db, groups, False).where(*conditions).limit(CANDIDATES))).all()
-        )
+        if narrow:
+            query = _match_query(db, narrow, False).where(*conditions).limit(CANDIDATES)
+            rows = list((await db.execute(query)).all())
+        else:
+            rows = await _newest_matches(db, groups, conditions, match_all=False)
     if not rows:
         return VideoResults([], None)
     relevance = {row.id: float(row.relevance) for row in rows}
