@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
 from kilas.learning.series import place_of
-from kilas.search.service import _match_query
+from kilas.search.index import vocabulary
+from kilas.search.service import SAFE_TERM, _is_broad, _match_query
 from kilas.search.text import caption_terms
 from kilas.videos.models import Video, VideoHashtag
 from kilas.videos.service import listable_by
@@ -30,7 +31,13 @@ async def related_videos(
     if place is not None and place.next is not None:
         first.append(place.next.id)
 
-    terms = [term for term, _ in Counter(caption_terms(video.caption)).most_common(8)]
+    vocab = await vocabulary(db)
+    # Words in a large share of all videos say little about this one, and would cost a scan.
+    terms = [
+        term
+        for term, _ in Counter(caption_terms(video.caption)).most_common(12)
+        if SAFE_TERM.match(term) and not _is_broad([term], vocab)
+    ][:8]
     if terms:
         rows = (
             await db.execute(
