@@ -10,7 +10,7 @@
    counters) and reports events per CPU-second; then the counters are checked against a recount.
 3. Baseline, in the same run: the naive way, one transaction per event through the same storage code.
 
-    python -m bench.events_ingest [--seconds 15] [--connections 32] [--postgres postgresql+asyncpg://...]
+    python -m bench.events_ingest [--seconds 15] [--connections 16] [--postgres postgresql+asyncpg://...]
 """
 
 import argparse
@@ -294,10 +294,12 @@ async def check_counters(settings: Settings) -> None:
         waiting = await connection.scalar(text("SELECT COUNT(*) FROM event_inbox"))
     await engine.dispose()
     if views != counted or waiting:
-        raise RuntimeError(f"counters differ from the events: {views} views, {counted} counted, {waiting} left")
+        raise RuntimeError(
+            f"counters differ from the events: {views} views, {counted} counted, {waiting} left"
+        )
 
 
-async def run(seconds: float, postgres: str | None, connections: int = 32) -> None:
+async def run(seconds: float, postgres: str | None, connections: int = 16) -> None:
     with tempfile.TemporaryDirectory(prefix="kilas-bench-events-") as folder:
         label = "postgresql" if postgres else "sqlite"
         settings = Settings(data_dir=Path(folder), database_url=postgres or "", _env_file=None)  # type: ignore[call-arg]
@@ -394,7 +396,7 @@ async def reset_postgres(url: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", default=None, help="a database URL; the database is recreated")
     arguments = parser.parse_args()
     uvloop.run(run(arguments.seconds, arguments.postgres, arguments.connections))
