@@ -331,10 +331,12 @@ async def run(seconds: float, postgres: str | None, connections: int = 16) -> No
             await wait_until_up(port)
             await drive(port, 2, connections)  # warm up: caches, connections, code paths
             cpu_before = cpu_seconds(server.pid)
+            database_before = postgres_cpu_seconds() if postgres else 0.0
             wall_started = time.perf_counter()
             events, latencies = await drive(port, seconds, connections)
             wall = time.perf_counter() - wall_started
             cpu = cpu_seconds(server.pid) - cpu_before
+            database_cpu = postgres_cpu_seconds() - database_before if postgres else 0.0
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -355,6 +357,8 @@ async def run(seconds: float, postgres: str | None, connections: int = 16) -> No
     print(f"BENCH {name}.ack_p50 {quantiles[49] * 1000:.1f} ms", flush=True)
     print(f"BENCH {name}.ack_p99 {quantiles[98] * 1000:.1f} ms", flush=True)
     print(f"BENCH {name}.server_cpu_utilisation {cpu / wall:.2f} cores", flush=True)
+    if postgres:  # the inbox inserts' cost in the database, beside the web process's
+        print(f"BENCH {name}.ack_postgres_cpu_s_per_million {database_cpu / events * 1e6:.1f} s", flush=True)
     print(f"BENCH {name}.process_events_per_s {processed / process_wall:.0f} events/s", flush=True)
     print(f"BENCH {name}.process_events_per_cpu_s {process_per_cpu:.0f} events/s", flush=True)
     if postgres:
