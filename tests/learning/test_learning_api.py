@@ -85,6 +85,10 @@ async def test_series_feed_hook_gives_the_next_unwatched_part(
         user = await db.scalar(select(User).where(User.username == "penonton"))
         found = await next_series_parts(db=db, viewer=user, limit=5)
     assert [video.id for video in found] == [videos[0]["id"]]
+    others = [await factory.video(await factory.account(f"lain{n}"), caption="Hiburan") for n in range(3)]
+    feed = (await client.get("/api/v1/feed/foryou", headers=viewer.headers)).json()
+    ids = [item["id"] for item in feed["videos"]]
+    assert ids[0] == videos[0]["id"] and set(ids) >= {other["id"] for other in others}
 
 
 async def test_collections_private_by_default_and_shared_by_link(

@@ -308,6 +308,8 @@ async def next_series_parts(*, db: AsyncSession, viewer: User | None, limit: int
             .limit(MAX_PARTS * 5)
         )
     ).all()
+    if not rows:
+        return []
     seen = await seen_among(db, f"u:{viewer.id}", [row.video_id for row in rows])
     chosen: dict[int, int] = {}
     for row in rows:
@@ -315,6 +317,8 @@ async def next_series_parts(*, db: AsyncSession, viewer: User | None, limit: int
             chosen[row.series_id] = row.video_id
             if len(chosen) >= limit:
                 break
+    if not chosen:
+        return []
     videos = {v.id: v for v in await db.scalars(select(Video).where(Video.id.in_(chosen.values())))}
     return [videos[video_id] for video_id in chosen.values() if video_id in videos]
 
