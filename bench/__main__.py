@@ -2,14 +2,15 @@
 
 import asyncio
 
-from bench import events_ingest, feed_api, feed_simulator, upload_to_playable
+from bench import events_ingest, feed_api, feed_simulator, search, upload_to_playable
 
 
 def main() -> None:
     asyncio.run(upload_to_playable.run(runs=3))
     asyncio.run(feed_api.run())
     asyncio.run(events_ingest.run(seconds=15, postgres=None))
-    feed_simulator.run()
+    feed_simulator.run(viewers=400, days=1, new_viewers=20)
+    asyncio.run(search.run())
 
 
 if __name__ == "__main__":

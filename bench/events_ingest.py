@@ -10,7 +10,7 @@
    counters) and reports events per CPU-second; then the counters are checked against a recount.
 3. Baseline, in the same run: the naive way, one transaction per event through the same storage code.
 
-    python -m bench.events_ingest [--seconds 15] [--connections 32] [--postgres postgresql+asyncpg://...]
+    python -m bench.events_ingest [--seconds 15] [--connections 16] [--postgres postgresql+asyncpg://...]
 """
 
 import argparse
@@ -299,7 +299,7 @@ async def check_counters(settings: Settings) -> None:
         )
 
 
-async def run(seconds: float, postgres: str | None, connections: int = 32) -> None:
+async def run(seconds: float, postgres: str | None, connections: int = 16) -> None:
     with tempfile.TemporaryDirectory(prefix="kilas-bench-events-") as folder:
         label = "postgresql" if postgres else "sqlite"
         settings = Settings(data_dir=Path(folder), database_url=postgres or "", _env_file=None)  # type: ignore[call-arg]
@@ -331,10 +331,12 @@ async def run(seconds: float, postgres: str | None, connections: int = 32) -> No
             await wait_until_up(port)
             await drive(port, 2, connections)  # warm up: caches, connections, code paths
             cpu_before = cpu_seconds(server.pid)
+            database_before = postgres_cpu_seconds() if postgres else 0.0
             wall_started = time.perf_counter()
             events, latencies = await drive(port, seconds, connections)
             wall = time.perf_counter() - wall_started
             cpu = cpu_seconds(server.pid) - cpu_before
+            database_cpu = postgres_cpu_seconds() - database_before if postgres else 0.0
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -355,6 +357,8 @@ async def run(seconds: float, postgres: str | None, connections: int = 32) -> No
     print(f"BENCH {name}.ack_p50 {quantiles[49] * 1000:.1f} ms", flush=True)
     print(f"BENCH {name}.ack_p99 {quantiles[98] * 1000:.1f} ms", flush=True)
     print(f"BENCH {name}.server_cpu_utilisation {cpu / wall:.2f} cores", flush=True)
+    if postgres:  # the inbox inserts' cost in the database, beside the web process's
+        print(f"BENCH {name}.ack_postgres_cpu_s_per_million {database_cpu / events * 1e6:.1f} s", flush=True)
     print(f"BENCH {name}.process_events_per_s {processed / process_wall:.0f} events/s", flush=True)
     print(f"BENCH {name}.process_events_per_cpu_s {process_per_cpu:.0f} events/s", flush=True)
     if postgres:
@@ -396,7 +400,7 @@ async def reset_postgres(url: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--postgres", default=None, help="a database URL; the database is recreated")
     arguments = parser.parse_args()
     uvloop.run(run(arguments.seconds, arguments.postgres, arguments.connections))

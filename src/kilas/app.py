@@ -1,10 +1,12 @@
 """The web application: wiring of settings, database, storage, jobs and every capability's routes."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -72,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queue.start_consumer(settings.job_workers)
         if settings.process_events:
             app.state.event_processor.start()  # also takes what an earlier run left in the inbox
+        # What start-up made lives as long as the process: keep it out of the cyclic garbage
+        # collector's full passes, which otherwise pause every request for tens of milliseconds.
+        gc.freeze()
         try:
             yield
         finally:
@@ -90,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        # Metrics are Prometheus' (/metrics); OpenTelemetry hooks would cost every request a lookup.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     engine = create_engine(settings.resolved_database_url)
     app.state.settings = settings
@@ -128,7 +135,7 @@ def _install_events(app: FastAPI, settings: Settings) -> None:
     processor = app.state.event_processor
     inline = settings.events_mode == "inline"
     app.state.event_inbox = EventInbox(
-        sessionmaker,
+        app.state.events_engine,
         turns=turns,
         on_stored=processor.wake if settings.process_events and not inline else None,
         settle=processor.drain if inline else None,
@@ -150,6 +157,10 @@ def _include_routes(app: FastAPI) -> None:
     from kilas.events import routes as event_routes
     from kilas.feed import pages as feed_pages
     from kilas.feed import routes as feed_routes
+    from kilas.learning import pages as learning_pages
+    from kilas.learning import routes as learning_routes
+    from kilas.search import pages as search_pages
+    from kilas.search import routes as search_routes
     from kilas.social import routes as social_routes
     from kilas.videos import media, uploads_routes
     from kilas.videos import pages as video_pages
@@ -157,16 +168,28 @@ def _include_routes(app: FastAPI) -> None:
     from kilas.web import health
 
     for module in (
+        event_routes,  # first: the busiest route is matched first
         account_routes,
         video_routes,
         uploads_routes,
         social_routes,
         feed_routes,
-        event_routes,
         analytics_routes,
+        search_routes,
+        learning_routes,
     ):
         app.include_router(module.router, prefix="/api/v1")
-    for module in (health, media, feed_pages, account_pages, video_pages, analytics_pages):
+    _add_to_openapi(app, event_routes.OPENAPI_PATHS, event_routes.OPENAPI_COMPONENTS)
+    for module in (
+        health,
+        media,
+        feed_pages,
+        account_pages,
+        video_pages,
+        analytics_pages,
+        search_pages,
+        learning_pages,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     vendor = PROJECT_DIR / "node_modules"
@@ -174,6 +197,20 @@ def _include_routes(app: FastAPI) -> None:
         app.mount("/vendor/tus", StaticFiles(directory=vendor / "tus-js-client" / "dist"), name="vendor-tus")
     if (vendor / "chart.js" / "dist").is_dir():
         app.mount("/vendor/chart", StaticFiles(directory=vendor / "chart.js" / "dist"), name="vendor-chart")
+
+
+def _add_to_openapi(app: FastAPI, paths: dict[str, Any], components: dict[str, Any]) -> None:
+    """Operations FastAPI does not generate (the event ingest, a plain Starlette route)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema["paths"].update(paths)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:

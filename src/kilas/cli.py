@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             proxy_headers=True,
             log_level="info",
+            access_log=settings.access_log,
             # On SIGTERM: stop accepting, let in-flight requests finish, then run the lifespan shutdown.
             timeout_graceful_shutdown=settings.web_shutdown_timeout_seconds,
         )

@@ -132,7 +132,7 @@ def viewer_key(request: Request, user: User | None) -> str:
     return f"d:{request.state.device_id}"
 
 
-async def _event_viewer(request: Request) -> EventViewerModel:
+async def identify_event_viewer(request: Request) -> EventViewerModel:
     """Who sends engagement events, without a database session per batch: the account behind the
     bearer token or session cookie (remembered a few seconds), else the browser's device id."""
     identities = request.app.state.identities
@@ -149,6 +149,3 @@ async def _event_viewer(request: Request) -> EventViewerModel:
             check_csrf(request, request.headers.get("x-csrf-token"))
     key = f"u:{user_id}" if user_id is not None else f"d:{request.state.device_id}"
     return EventViewerModel(key, user_id)
-
-
-EventViewer = Annotated[EventViewerModel, Depends(_event_viewer)]

@@ -1,6 +1,8 @@
 """Rate limits on writes (signup, login, uploads, comments...), in-process or shared through Redis."""
 
-from limits import parse
+from functools import cache
+
+from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 
@@ -16,8 +18,13 @@ class RateLimiter:
 
     def hit(self, rate: str, *keys: str) -> None:
         """Count one attempt for `keys`; raise RateLimited when over `rate` (e.g. "10/hour")."""
-        if not self.limiter.hit(parse(rate), *keys):
+        if not self.limiter.hit(_parsed(rate), *keys):
             raise RateLimited()
 
     def reset(self) -> None:
         self.storage.reset()
+
+
+@cache
+def _parsed(rate: str) -> RateLimitItem:
+    return parse(rate)

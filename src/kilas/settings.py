@@ -1,6 +1,7 @@
 """The one settings object. Nothing else in Kilas reads the environment."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,10 +65,13 @@ class Settings(BaseSettings):
     process_events: bool = True
     # "background": the processor stores acknowledged events a moment later; "inline": each request
     # waits until its events are stored and counted (tests).
-    events_mode: str = "background"
+    events_mode: Literal["background", "inline"] = "background"
     events_rate: str = "600/minute"
     max_views_per_minute: int = 30
     default_locale: str = "id"
+    # One log line per HTTP request (uvicorn's access log). Off by default: at event-ingest rates it
+    # costs more than the work; the load balancer or /metrics usually tells the same.
+    access_log: bool = False
 
     demo_videos: int = Field(default=40, ge=0)
 

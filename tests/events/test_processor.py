@@ -103,7 +103,8 @@ async def test_events_about_a_video_deleted_while_they_wait_are_dropped(
     await client.post(
         "/api/v1/events", headers=viewer.headers, json={"events": play(kept["id"]) + play(deleted["id"])}
     )
-    assert (await client.delete(f"/api/v1/videos/{deleted['id']}", headers=creator.headers)).status_code == 204
+    removed = await client.delete(f"/api/v1/videos/{deleted['id']}", headers=creator.headers)
+    assert removed.status_code == 204
     assert await app.state.event_processor.drain() == 4
     await db.rollback()
     assert await db.scalar(text("SELECT COUNT(*) FROM engagement_events")) == 4

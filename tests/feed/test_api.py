@@ -104,4 +104,4 @@ async def test_feed_page_uses_a_fixed_number_of_queries(
             assert len(response.json()["videos"]) == limit
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert counts[0] == counts[1] <= 9
+    assert counts[0] == counts[1] <= 10  # one of them: the next parts of followed series

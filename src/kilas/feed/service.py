@@ -23,6 +23,7 @@ from kilas.db import utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.errors import InvalidInput
 from kilas.events.service import seen_among
+from kilas.learning.series import next_series_parts
 from kilas.social.models import Follow
 from kilas.videos.models import Video
 from kilas.videos.service import is_adult, listable_by
@@ -128,8 +129,12 @@ async def for_you(
         query = query.where(Video.owner_id != viewer.id)
     candidates = (await db.execute(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL))).all()
     seen = await seen_among(db, viewer_key, [c.id for c in candidates])
-    ranked = sorted(candidates, key=lambda v: (v.id in seen, -engagement_score(v, now)))
-    chosen = [row.id for row in spread_creators(ranked[: limit * 3])[:limit]]
+    # The next unwatched part of each series the viewer follows comes first.
+    parts = [v.id for v in await next_series_parts(db=db, viewer=viewer, limit=2) if v.id not in served]
+    ranked = sorted(
+        (c for c in candidates if c.id not in parts), key=lambda v: (v.id in seen, -engagement_score(v, now))
+    )
+    chosen = parts + [row.id for row in spread_creators(ranked[: limit * 3])[: limit - len(parts)]]
     rows = {video.id: video for video in await db.scalars(select(Video).where(Video.id.in_(chosen)))}
     page = [rows[video_id] for video_id in chosen if video_id in rows]
     next_cursor = encode_served(served + chosen) if len(candidates) > len(page) else None

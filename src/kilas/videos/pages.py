@@ -6,6 +6,7 @@ from fastapi.responses import HTMLResponse, Response
 from kilas.db import rollback
 from kilas.deps import CurrentUser, DbSession, OptionalUser, Settings, Storage, check_csrf
 from kilas.errors import DomainError
+from kilas.learning.panel import video_panel
 from kilas.videos import service
 from kilas.videos.presenters import present_video, present_videos
 from kilas.web.pages import form_error, redirect, render
@@ -31,6 +32,7 @@ async def video_page(
             "video": shown,
             "share_url": f"{settings.base_url.rstrip('/')}/v/{video.id}",
             "strings": feed_strings(),
+            "panel": await video_panel(db=db, video=video, viewer=viewer),
         },
     )
 

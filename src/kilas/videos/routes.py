@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from kilas.deps import CurrentUser, DbSession, Jobs, Limiter, OptionalUser, PubSub, Settings, Storage
 from kilas.errors import InvalidInput, TooLarge
+from kilas.search.topics import check_topic
 from kilas.videos import service
 from kilas.videos.presenters import present_video
 from kilas.videos.schemas import VideoOut, VideoUpdateIn
@@ -31,9 +32,10 @@ async def upload_video(
     limiter: Limiter,
     caption: Annotated[str, Form(max_length=2200)] = "",
     visibility: Annotated[str, Form(max_length=16)] = "public",
+    topic: Annotated[str, Form(max_length=32)] = "",
 ) -> VideoOut:
-    """Upload a whole video in one request. For large files on mobile networks use the resumable
-    `/api/v1/uploads` (tus) endpoint instead."""
+    """Upload a whole video in one request (`topic`: a slug of `GET /api/v1/topics`). For large
+    files on mobile networks use the resumable `/api/v1/uploads` (tus) endpoint instead."""
     limiter.hit(settings.upload_rate, "upload", str(user.id))
     declared = int(request.headers.get("content-length") or 0)
     if declared > settings.max_upload_bytes + MULTIPART_OVERHEAD:
@@ -41,6 +43,7 @@ async def upload_video(
             "The file is too large. The maximum is {mb} MB.", mb=settings.max_upload_bytes // 2**20
         )
     chosen_visibility = service.check_visibility(visibility)
+    chosen_topic = check_topic(topic)
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     target = Path(tempfile.mkstemp(dir=settings.upload_dir, suffix=".upload")[1])
     try:
@@ -57,6 +60,7 @@ async def upload_video(
             visibility=chosen_visibility,
             max_seconds=settings.max_video_seconds,
         )
+        video.topic = chosen_topic
     finally:
         target.unlink(missing_ok=True)
     return await present_video(db, video, user)

@@ -27,7 +27,7 @@ class RequestContextMiddleware:
             return
         connection = HTTPConnection(scope)
         cookies = connection.cookies
-        chosen = connection.query_params.get("lang")
+        chosen = connection.query_params.get("lang") if scope.get("query_string") else None
         current_locale.set(pick_locale(chosen, cookies.get(LANG_COOKIE)))
         state = scope.setdefault("state", {})
         state["csrf_token"] = cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)

@@ -13,7 +13,7 @@ from kilas.accounts.provinces import PROVINCES
 from kilas.web.i18n import compact_number, current_locale, gettext, ngettext
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-CAPABILITIES = ("accounts", "videos", "social", "feed", "analytics")
+CAPABILITIES = ("accounts", "videos", "social", "feed", "analytics", "search", "learning")
 
 
 def linkify_caption(caption: str) -> Markup:
@@ -40,6 +40,12 @@ def _tojson_script(value: Any) -> Markup:
     return Markup(text)
 
 
+def _all_topics() -> list[Any]:
+    from kilas.search.topics import TOPICS, topic_out
+
+    return [topic_out(topic) for topic in TOPICS]
+
+
 def make_templates() -> Jinja2Templates:
     # Each capability keeps its templates in `<capability>/templates/<capability>/`.
     loader = FileSystemLoader(
@@ -55,6 +61,7 @@ def make_templates() -> Jinja2Templates:
         linkify_caption=linkify_caption,
         json_script=_tojson_script,
         provinces=PROVINCES,
+        all_topics=_all_topics,
     )
     env.filters["compact"] = compact_number
     templates = Jinja2Templates(env=env)

@@ -446,6 +446,7 @@ async function handleUploadSuccess() {
   lockForm(true);
   showStatus("processing", { title: t("processing"), detail: t("processing_hint"), again: true });
   if (!session.videoId) return;
+  document.dispatchEvent(new CustomEvent("kilas:uploaded", { detail: { videoId: session.videoId } }));
   // A resumed upload carries the caption typed back then; a very long caption didn't fit the metadata.
   if (session.resumed || !session.captionInMetadata) {
     try {

@@ -1,0 +1,1 @@
+"""Learning content: series, saved collections, subtitles and video answers to comments."""
