@@ -2,7 +2,7 @@ from fastapi import APIRouter, Query, Request
 
 from kilas.deps import CurrentUser, DbSession, OptionalUser, Storage, viewer_key
 from kilas.feed import service
-from kilas.videos.presenters import present_videos
+from kilas.videos.presenters import present_page
 from kilas.videos.schemas import VideoListOut
 
 router = APIRouter(tags=["feed"])
@@ -20,9 +20,7 @@ async def for_you(
     page = await service.for_you(
         db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=cursor, limit=limit
     )
-    return VideoListOut(
-        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
-    )
+    return await present_page(db, page, viewer, storage)
 
 
 @router.get("/feed/following")
@@ -34,6 +32,4 @@ async def following(
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
     page = await service.following(db=db, viewer=viewer, cursor=cursor, limit=limit)
-    return VideoListOut(
-        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
-    )
+    return await present_page(db, page, viewer, storage)

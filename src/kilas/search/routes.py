@@ -14,7 +14,7 @@ from kilas.search.schemas import (
     TopicSuggestionOut,
 )
 from kilas.search.topics import TOPICS, suggest_topic, topic_out
-from kilas.videos.presenters import present_video, present_videos
+from kilas.videos.presenters import present_page, present_video, present_videos
 from kilas.videos.schemas import VideoListOut, VideoOut
 from kilas.videos.service import access_own_video
 
@@ -74,9 +74,7 @@ async def topic_videos(
     limit: int = Query(10, ge=1, le=30),
 ) -> VideoListOut:
     page = await discover.topic_feed(db=db, viewer=viewer, slugs=[slug], cursor=cursor, limit=limit)
-    return VideoListOut(
-        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
-    )
+    return await present_page(db, page, viewer, storage)
 
 
 @router.get("/feed/belajar")
@@ -89,9 +87,7 @@ async def belajar_feed(
 ) -> VideoListOut:
     """Belajar: engaging, fresh videos of the learning topics."""
     page = await discover.belajar_feed(db=db, viewer=viewer, cursor=cursor, limit=limit)
-    return VideoListOut(
-        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
-    )
+    return await present_page(db, page, viewer, storage)
 
 
 @router.put("/videos/{video_id}/topic")

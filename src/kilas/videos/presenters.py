@@ -1,5 +1,7 @@
 """Turn video rows into API shapes for one viewer, in a fixed number of queries per page."""
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,7 +10,21 @@ from kilas.enums import VideoStatus, Visibility
 from kilas.social.service import followed_ids, liked_video_ids
 from kilas.storage import Storage
 from kilas.videos.models import Video
-from kilas.videos.schemas import VideoOut
+from kilas.videos.schemas import VideoListOut, VideoOut
+
+
+class Page(Protocol):
+    @property
+    def videos(self) -> list[Video]: ...
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+async def present_page(db: AsyncSession, page: Page, viewer: User | None, storage: Storage) -> VideoListOut:
+    """A page of a feed or list, as the API returns it."""
+    return VideoListOut(
+        videos=await present_videos(db, page.videos, viewer, storage), next_cursor=page.next_cursor
+    )
 
 
 async def present_videos(
