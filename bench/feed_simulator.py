@@ -2,8 +2,11 @@
 
 Synthetic viewers with hidden tastes (2-3 favourite topics, some favourite creators) and a watch
 model (skip fast when bored, finish and sometimes rewatch when engaged; likes, shares, follows)
-swipe through pages of 10 over simulated days while creators upload and new creators join. The
-same world (same seed) is replayed for each policy; every policy is rebuilt every simulated hour.
+open the app a few times a day and swipe through up to three pages of 10 (fewer when bored), while
+creators upload and new creators join, each with a first video (Poisson arrivals). The world is
+written once (same seed) and played for each policy: the same people, uploads and session starts,
+and viewers who roll the same dice; only what the feed shows them differs. Every policy is rebuilt
+every simulated hour.
 
     match_swipes    swipes until a NEW viewer's next 20 videos are >= 60 % in their favourite
                     topics (median over the new viewers; capped at --max-swipes)
@@ -11,13 +14,19 @@ same world (same seed) is replayed for each policy; every policy is rebuilt ever
     new_reach_1h    share of the videos of creators who joined during the run that reached 100
                     impressions within their first simulated hour
 
-    python -m bench.feed_simulator [--viewers 800] [--creators 60] [--days 2] [--new-viewers 30]
+It also prints the traffic: sessions and uploads an hour, views an hour and per upload, and the
+median upload's impressions in its first hour.
+
+    python -m bench.feed_simulator [--viewers 800] [--sessions-per-day 4] [--creators 60]
+        [--uploads-per-hour 3] [--new-creators-per-hour 0.33] [--days 2] [--new-viewers 30]
 """
 
 import argparse
+import math
+import random
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from kilas.feed.engine.evaluate import PopularityPolicy, RandomPolicy
@@ -26,6 +35,8 @@ from kilas.feed.engine.synthetic import SimViewer, World
 
 START = 1_800_000_000.0
 HOUR = 3600.0
+DAY = 24 * HOUR
+REACH = 100  # impressions within the first hour
 
 
 class EngineFeed:
@@ -81,6 +92,30 @@ Feed = EngineFeed | BaselineFeed
 
 
 @dataclass
+class Script:
+    """One simulated platform, the same for every policy: who is there, what is uploaded when, who
+    opens the app when, and who signs up at the end."""
+
+    world: World
+    people: list[SimViewer]
+    uploads: list[Item]  # in time order, the back catalogue first
+    sessions: list[tuple[float, int]]  # (start, user id) in time order
+    newcomers: list[SimViewer]
+    new_creators: set[int]
+    start: float
+    end: float
+    behaviour_seed: int
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start) / HOUR
+
+    @property
+    def uploads_in_run(self) -> int:
+        return sum(item.published_ts >= self.start for item in self.uploads)
+
+
+@dataclass
 class Result:
     name: str
     match_swipes: float
@@ -88,78 +123,109 @@ class Result:
     completion: float
     new_reach_1h: float
     new_videos: int
+    views: int  # during the run, the new viewers' swipes at the end left out
+    first_hour_median: float
     seconds: float
 
 
-def simulate(
-    feed: Feed, *, viewers: int, creators: int, days: float, new_viewers: int, max_swipes: int, seed: int
-) -> Result:
-    started = time.perf_counter()
+def arrivals(rng: random.Random, per_hour: float, start: float, end: float) -> list[float]:
+    """The times of a Poisson process with `per_hour` events an hour."""
+    times: list[float] = []
+    ts = start
+    while per_hour > 0:
+        ts += rng.expovariate(per_hour / HOUR)
+        if ts >= end:
+            break
+        times.append(ts)
+    return times
+
+
+def write_script(
+    *,
+    viewers: int,
+    creators: int,
+    days: float,
+    sessions_per_day: float,
+    uploads_per_hour: float,
+    new_creators_per_hour: float,
+    new_viewers: int,
+    seed: int,
+) -> Script:
     world = World(seed)
     for _ in range(creators):
-        world.add_creator(START - 7 * 86400)
+        world.add_creator(START - 7 * DAY)
     people = [world.add_viewer() for _ in range(viewers)]
-    for person in people:
-        feed.add_viewer(person)
-    # A back catalogue from the week before, so every feed starts with something to show.
-    for creator in world.creators:
-        for n in range(3):
-            feed.add_item(world.upload(creator, START - (n + 1) * 86400))
-    end = START + days * 86400
-    timeline: list[tuple[float, str, int]] = []
-    for hour in range(int(days * 24)):
-        for _ in range(3):
-            timeline.append((START + hour * HOUR + world.rng.uniform(0, HOUR), "upload", -1))
-        if hour % 3 == 0:
-            timeline.append((START + hour * HOUR + world.rng.uniform(0, HOUR), "creator", -1))
-    for person in people:
-        for _ in range(int(days * 4)):
-            timeline.append((world.rng.uniform(START, end), "session", person.user_id))
-    timeline.sort()
-    by_id = {p.user_id: p for p in people}
+    # A back catalogue from the days before, so every feed starts with something to show.
+    uploads = [world.upload(creator, START - (n + 1) * DAY) for creator in world.creators for n in range(3)]
+    end = START + days * DAY
+    happenings = [(ts, True) for ts in arrivals(world.rng, new_creators_per_hour, START, end)]
+    happenings += [(ts, False) for ts in arrivals(world.rng, uploads_per_hour, START, end)]
     new_creators: set[int] = set()
-    first_hour: dict[int, int] = defaultdict(int)
+    for ts, joins in sorted(happenings):
+        if joins:
+            creator = world.add_creator(ts)
+            new_creators.add(creator.creator_id)
+        else:
+            creator = world.rng.choice(world.creators)
+        uploads.append(world.upload(creator, ts))
+    per_person = round(days * sessions_per_day)
+    sessions = sorted((world.rng.uniform(START, end), p.user_id) for p in people for _ in range(per_person))
+    newcomers = [world.add_viewer(10_000_000 + n) for n in range(new_viewers)]
+    return Script(world, people, uploads, sessions, newcomers, new_creators, START, end, seed + 1)
+
+
+def simulate(feed: Feed, script: Script, *, max_swipes: int) -> Result:
+    started = time.perf_counter()
+    world = script.world
+    world.rng = random.Random(script.behaviour_seed)  # every policy's viewers roll the same dice
+    for person in script.people:
+        feed.add_viewer(person)
+    pending = deque(script.uploads)
+    next_rebuild = script.start
+    by_id = {p.user_id: p for p in script.people}
+    first_hour: Counter[int] = Counter()
     watched: list[float] = []
-    next_rebuild = START
-    feed.rebuild(START)
+
+    def advance(until: float) -> None:
+        """Publish the uploads and run the hourly rebuilds due by `until`, in time order."""
+        nonlocal next_rebuild
+        while True:
+            upload_ts = pending[0].published_ts if pending else math.inf
+            if min(upload_ts, next_rebuild) > until:
+                return
+            if upload_ts < next_rebuild:
+                feed.add_item(pending.popleft())
+            else:
+                feed.rebuild(next_rebuild)
+                next_rebuild += HOUR
 
     def view(person: SimViewer, item_id: int, now: float) -> float:
         item = world.items[item_id]
         event = world.watch(person, item, now)
         feed.observe(event)
         watched.append(min(event.watch_ratio, 1.0))
-        if item.creator_id in new_creators and now - item.published_ts < HOUR:
+        if now - item.published_ts < HOUR:
             first_hour[item_id] += 1
         return now + world.watch_seconds(event)
 
-    for ts, kind, who in timeline:
-        while ts >= next_rebuild:
-            feed.rebuild(next_rebuild)
-            next_rebuild += HOUR
-        if kind == "creator":
-            new_creators.add(world.add_creator(ts).creator_id)
-        elif kind == "upload":
-            pool = world.creators
-            feed.add_item(world.upload(world.rng.choice(pool), ts))
-        else:
-            person, now, bored = by_id[who], ts, 0
-            for _ in range(3):
-                for item_id in feed.page(person.user_id, 10, now):
-                    before = now
-                    now = view(person, item_id, now)
-                    bored = bored + 1 if now - before < 4 else 0
-                if bored >= 4:
-                    break
+    for ts, user_id in script.sessions:
+        advance(ts)
+        person, now, bored = by_id[user_id], ts, 0
+        for _ in range(3):
+            for item_id in feed.page(person.user_id, 10, now):
+                before = now
+                now = view(person, item_id, now)
+                bored = bored + 1 if now - before < 4 else 0
+            if bored >= 4:
+                break
+    views = len(watched)
+    advance(script.end)
     # New viewers arrive at the end and swipe until their feed matches their hidden tastes.
     swipes_needed: list[int] = []
-    for n in range(new_viewers):
-        person = world.add_viewer(10_000_000 + n)
+    for person in script.newcomers:
         feed.add_viewer(person)
-        favourites, now, swipes = (
-            person.top_topics(len([t for t, w in person.tastes.items() if w > 0.5])),
-            end,
-            0,
-        )
+        favourites = person.top_topics(len([t for t, w in person.tastes.items() if w > 0.5]))
+        now, swipes = script.end, 0
         while swipes < max_swipes:
             upcoming = feed.peek(person.user_id, 20, now)
             if upcoming and sum(world.items[i].tags[0] in favourites for i in upcoming) >= 0.6 * len(
@@ -174,10 +240,10 @@ def simulate(
                 now = view(person, item_id, now)
                 swipes += 1
         swipes_needed.append(swipes)
-    new_items = [
-        i for i in world.items.values() if i.creator_id in new_creators and i.published_ts < end - HOUR
-    ]
-    reached = sum(first_hour[i.item_id] >= 100 for i in new_items)
+    # The uploads of the run that have had their whole first hour.
+    grown = [i for i in script.uploads if script.start <= i.published_ts < script.end - HOUR]
+    new_items = [i for i in grown if i.creator_id in script.new_creators]
+    reached = sum(first_hour[i.item_id] >= REACH for i in new_items)
     return Result(
         feed.name,
         statistics.median(swipes_needed),
@@ -185,6 +251,8 @@ def simulate(
         statistics.fmean(watched),
         reached / max(len(new_items), 1),
         len(new_items),
+        views,
+        statistics.median(first_hour[i.item_id] for i in grown) if grown else 0.0,
         time.perf_counter() - started,
     )
 
@@ -192,18 +260,30 @@ def simulate(
 def run(
     *,
     viewers: int = 800,
+    sessions_per_day: float = 4,
     creators: int = 60,
+    uploads_per_hour: float = 3,
+    new_creators_per_hour: float = 1 / 3,
     days: float = 2,
     new_viewers: int = 30,
     max_swipes: int = 200,
     seed: int = 7,
 ) -> list[Result]:
+    script = write_script(
+        viewers=viewers,
+        creators=creators,
+        days=days,
+        sessions_per_day=sessions_per_day,
+        uploads_per_hour=uploads_per_hour,
+        new_creators_per_hour=new_creators_per_hour,
+        new_viewers=new_viewers,
+        seed=seed,
+    )
+    uploads = script.uploads_in_run
+    print(f"BENCH feed_sim.world.sessions_per_hour {len(script.sessions) / script.hours:.0f} sessions")
+    print(f"BENCH feed_sim.world.uploads_per_hour {uploads / script.hours:.1f} videos")
     feeds: list[Feed] = [EngineFeed(), BaselineFeed(PopularityPolicy()), BaselineFeed(RandomPolicy(seed))]
-    results = [
-        simulate(f, viewers=viewers, creators=creators, days=days, new_viewers=new_viewers,
-                 max_swipes=max_swipes, seed=seed)
-        for f in feeds
-    ]  # fmt: skip
+    results = [simulate(feed, script, max_swipes=max_swipes) for feed in feeds]
     for r in results:
         print(f"BENCH feed_sim.{r.name}.match_swipes {r.match_swipes:.0f} swipes")
         print(f"BENCH feed_sim.{r.name}.matched_within_cap {r.matched_share * 100:.0f} %")
@@ -211,6 +291,9 @@ def run(
         print(
             f"BENCH feed_sim.{r.name}.new_reach_1h {r.new_reach_1h * 100:.1f} % ({r.new_videos} new videos)"
         )
+        print(f"BENCH feed_sim.{r.name}.views_per_hour {r.views / script.hours:.0f} views")
+        print(f"BENCH feed_sim.{r.name}.views_per_upload {r.views / max(uploads, 1):.0f} views")
+        print(f"BENCH feed_sim.{r.name}.first_hour_impressions {r.first_hour_median:.0f} (median upload)")
         print(f"BENCH feed_sim.{r.name}.seconds {r.seconds:.1f} s")
     engine = results[0]
     for base in results[1:]:
@@ -231,14 +314,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--viewers", type=int, default=800)
+    parser.add_argument("--sessions-per-day", type=float, default=4)
     parser.add_argument("--creators", type=int, default=60)
+    parser.add_argument("--uploads-per-hour", type=float, default=3)
+    parser.add_argument("--new-creators-per-hour", type=float, default=1 / 3)
     parser.add_argument("--days", type=float, default=2)
     parser.add_argument("--new-viewers", type=int, default=30)
     parser.add_argument("--max-swipes", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    run(viewers=args.viewers, creators=args.creators, days=args.days, new_viewers=args.new_viewers,
-        max_swipes=args.max_swipes, seed=args.seed)  # fmt: skip
+    run(
+        viewers=args.viewers,
+        sessions_per_day=args.sessions_per_day,
+        creators=args.creators,
+        uploads_per_hour=args.uploads_per_hour,
+        new_creators_per_hour=args.new_creators_per_hour,
+        days=args.days,
+        new_viewers=args.new_viewers,
+        max_swipes=args.max_swipes,
+        seed=args.seed,
+    )
 
 
 if __name__ == "__main__":

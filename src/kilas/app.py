@@ -21,6 +21,7 @@ from kilas.errors import DomainError
 from kilas.events.inbox import EventInbox, WriteTurns
 from kilas.events.processor import EventProcessor
 from kilas.events.service import VideoFactsCache
+from kilas.feed.pools import forget_cached
 from kilas.jobs import InlineQueue, huey_queue
 from kilas.metrics import MetricsMiddleware
 from kilas.pubsub import RedisPubSub, create_pubsub
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.pubsub = create_pubsub(settings.redis_url)
     app.state.identities = IdentityCache()
     app.state.video_facts = VideoFactsCache()
+    forget_cached()  # pools and the model are read from this app's database
     _install_events(app, settings)
     app.state.templates = make_templates()
     if settings.jobs_mode == "inline":

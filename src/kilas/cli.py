@@ -1,4 +1,4 @@
-"""`kilas serve | worker | migrate | demo`."""
+"""`kilas serve | worker | migrate | demo | rollup | admin | feed-eval | feed-rebuild`."""
 
 import argparse
 import asyncio
@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rollup = commands.add_parser("rollup", help="bring the analytics rollups up to date now")
     rollup.add_argument("--full", action="store_true", help="rebuild every rollup from the oldest activity")
+
+    commands.add_parser("feed-rebuild", help="rebuild the For You feed's pools and model now")
 
     admin = commands.add_parser("admin", help="make an account an operator (admin)")
     admin.add_argument("username")
@@ -87,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         from kilas.analytics.commands import rollup_now
 
         asyncio.run(rollup_now(settings, full=args.full))
+    elif args.command == "feed-rebuild":
+        from kilas.feed.commands import feed_rebuild
+
+        asyncio.run(feed_rebuild(settings))
     elif args.command == "admin":
         from kilas.analytics.commands import set_admin
 

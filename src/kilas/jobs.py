@@ -80,6 +80,7 @@ def job(
 def load_jobs() -> None:
     """Import every module that registers jobs."""
     import kilas.analytics.tasks
+    import kilas.feed.tasks
     import kilas.videos.tasks
     import kilas.videos.uploads  # noqa: F401
 

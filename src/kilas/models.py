@@ -5,6 +5,7 @@ def load_models() -> None:
     import kilas.accounts.models
     import kilas.analytics.models
     import kilas.events.models
+    import kilas.feed.models
     import kilas.learning.models
     import kilas.search.models
     import kilas.social.models

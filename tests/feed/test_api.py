@@ -24,22 +24,20 @@ async def test_for_you_never_puts_one_creator_twice_in_a_row(
     assert sum(1 for x, y in pairwise(owners) if x == y) <= 1  # only unavoidable repeats
 
 
-async def test_for_you_puts_watched_videos_last_and_pages_without_repeats(
+async def test_for_you_never_shows_a_watched_video_and_pages_without_repeats(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     creator, viewer = await factory.account("kreator"), await factory.account("penonton")
     videos = [await factory.video(creator) for _ in range(4)]
     await watch(client, viewer.headers, videos[-1]["id"])
     first = (await client.get("/api/v1/feed/foryou", params={"limit": 2}, headers=viewer.headers)).json()
-    assert videos[-1]["id"] not in [v["id"] for v in first["videos"]]
     second = (
         await client.get(
             "/api/v1/feed/foryou", params={"limit": 2, "cursor": first["next_cursor"]}, headers=viewer.headers
         )
     ).json()
     served = [v["id"] for page in (first, second) for v in page["videos"]]
-    assert sorted(served) == sorted(v["id"] for v in videos)
-    assert served[-1] == videos[-1]["id"]
+    assert sorted(served) == sorted(v["id"] for v in videos[:3])
     assert second["next_cursor"] is None
 
 
@@ -88,6 +86,7 @@ async def test_feed_page_uses_a_fixed_number_of_queries(
         await factory.video(creator)
         await factory.video(creator)
     await client.get("/api/v1/me", headers=viewer.headers)  # the token's first use is recorded once
+    await client.get("/api/v1/feed/foryou", headers=viewer.headers)  # pools and model are then cached
     counts: list[int] = []
     engine = app.state.engine.sync_engine  # type: ignore[attr-defined]
 
@@ -104,4 +103,6 @@ async def test_feed_page_uses_a_fixed_number_of_queries(
             assert len(response.json()["videos"]) == limit
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert counts[0] == counts[1] <= 10  # one of them: the next parts of followed series
+    # The viewer's profile, followed creators' newest, next series parts, candidates and their
+    # hashtags, follows among the candidates, the page's rows, and what presenting them needs.
+    assert counts[0] == counts[1] <= 16

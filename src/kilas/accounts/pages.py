@@ -65,6 +65,7 @@ async def signup(
     csrf_token: TextField,
     display_name: TextField = "",
     account_type: TextField = "personal",
+    interests: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 (FastAPI copies it)
     next: TextField = "/",
 ) -> Response:
     form = {
@@ -73,6 +74,7 @@ async def signup(
         "display_name": display_name,
         "birth_date": birth_date,
         "account_type": account_type,
+        "interests": interests,
     }
     try:
         check_csrf(request, csrf_token)
@@ -93,6 +95,7 @@ async def signup(
             display_name=display_name,
             account_type=chosen_type,
             locale=current_locale.get(),
+            interests=interests,
         )
         token = await service.start_session(db=db, user=user, days=settings.session_days)
     except DomainError as error:

@@ -34,6 +34,7 @@ async def signup(
         display_name=body.display_name,
         account_type=body.account_type,
         locale=current_locale.get(),
+        interests=body.interests,
     )
     return MeOut.build_me(user)
 

@@ -14,6 +14,11 @@ class SignupIn(BaseModel):
     birth_date: date
     display_name: str = Field(default="", max_length=100)
     account_type: AccountType = AccountType.personal
+    interests: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Topic slugs (GET /api/v1/topics) to start For You with; optional",
+    )
 
 
 class TokenIn(BaseModel):

@@ -5,6 +5,7 @@ import hashlib
 import io
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -18,6 +19,7 @@ from kilas.accounts.provinces import GENDERS, PROVINCES
 from kilas.db import on_commit, utcnow
 from kilas.enums import AccountType
 from kilas.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from kilas.feed.profiles import check_interests, choose_interests
 from kilas.storage import Storage
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9._]{1,22})[a-z0-9_]$")
@@ -95,13 +97,16 @@ async def signup(
     display_name: str = "",
     account_type: AccountType = AccountType.personal,
     locale: str = "id",
+    interests: Sequence[str] = (),
     today: date | None = None,
 ) -> User:
-    """Create an account. Under 13 is refused; 13-17 year-olds start private."""
+    """Create an account. Under 13 is refused; 13-17 year-olds start private. `interests` (topic
+    slugs, optional) give the new viewer's For You a head start."""
     today = today or utcnow().date()
     username = normalize_username(username)
     email = email.strip().lower()
     check_signup(username=username, email=email, password=password, birth_date=birth_date, today=today)
+    topics = check_interests(interests)
     taken = await db.scalar(
         select(func.count()).select_from(User).where(or_(User.username == username, User.email == email))
     )
@@ -122,6 +127,7 @@ async def signup(
         await db.flush()
     except IntegrityError as error:  # a concurrent sign-up took the name between check and insert
         raise Conflict("That username or email is already registered.", code="account_exists") from error
+    await choose_interests(db=db, user=user, slugs=topics)
     return user
 
 

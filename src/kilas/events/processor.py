@@ -26,6 +26,7 @@ from kilas.db import create_engine, make_sessionmaker, utcnow
 from kilas.events.inbox import WriteTurns, decode_rows
 from kilas.events.models import InboxBatch
 from kilas.events.store import apply_events
+from kilas.feed.learning import learn_from_events
 from kilas.settings import Settings
 from kilas.videos.models import Video
 
@@ -129,7 +130,8 @@ class EventProcessor:
                     )
                 )
             rows = await _without_vanished(db, rows)
-            await apply_events(db, rows, self.window)
+            new_rows = await apply_events(db, rows, self.window)
+            await _learn(db, new_rows)
             await db.commit()
         if self._one_by_one:
             self._one_by_one -= 1
@@ -177,6 +179,16 @@ async def _without_vanished(db: AsyncSession, rows: list[dict[str, Any]]) -> lis
             row["user_id"] = None
         kept.append(row)
     return kept
+
+
+async def _learn(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """The For You feed learns from the new events in the same transaction. Counting comes first: if
+    learning fails, the counts still commit and the failure is logged."""
+    try:
+        async with db.begin_nested():
+            await learn_from_events(db, rows, now=utcnow())
+    except BAD_BATCH_ERRORS:
+        log.exception("the For You feed could not learn from a group of events")
 
 
 async def oldest_pending(db: AsyncSession) -> datetime | None:

@@ -212,9 +212,11 @@ async def move_counters(
     await connection.execute(statement, params)
 
 
-async def apply_events(db: AsyncSession, rows: list[dict[str, Any]], window: timedelta) -> int:
-    """Store `rows` and move what they count; returns how many were new (not retries)."""
+async def apply_events(
+    db: AsyncSession, rows: list[dict[str, Any]], window: timedelta
+) -> list[dict[str, Any]]:
+    """Store `rows` and move what they count; returns the rows that were new (not retries)."""
     inserted = await store_events(db, rows)
     counted, first_views = await count_views(db, inserted, window)
     await move_counters(db, inserted, counted, first_views)
-    return len(inserted)
+    return list(inserted.values())

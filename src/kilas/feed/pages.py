@@ -3,6 +3,7 @@ from fastapi.responses import HTMLResponse
 
 from kilas.deps import DbSession, OptionalUser, Storage, viewer_key
 from kilas.feed import service
+from kilas.feed.reasons import explain
 from kilas.videos.presenters import present_videos
 from kilas.web.pages import render
 from kilas.web.ui_strings import feed_strings
@@ -17,7 +18,7 @@ async def for_you_page(
     page = await service.for_you(
         db=db, viewer=viewer, viewer_key=viewer_key(request, viewer), cursor=None, limit=5
     )
-    videos = await present_videos(db, page.videos, viewer, storage)
+    videos = explain(await present_videos(db, page.videos, viewer, storage), page.reasons)
     return render(
         request,
         "feed/feed.html",

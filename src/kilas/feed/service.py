@@ -1,18 +1,19 @@
 """The two feeds.
 
-Untukmu (For You), for now: fresh and engaging public videos the viewer has not watched, ranked by
-engagement per hour of age (a "gravity" score), never two from the same creator in a row. When the
-viewer has watched everything, already-seen videos follow so the feed never runs dry.
+Untukmu (For You): personalised by the ranking engine (kilas.feed.engine) over candidates from many
+sources, learning from every swipe (kilas.feed.learning); see docs/recommendations.md.
 
 Mengikuti (Following): the newest videos of the creators the viewer follows, newest first.
+
+The popularity "gravity" score here also orders lists that are not personalised (Discover).
 """
 
 import base64
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import and_, false, or_, select
@@ -22,15 +23,17 @@ from kilas.accounts.models import User
 from kilas.db import utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.errors import InvalidInput
-from kilas.events.service import seen_among
-from kilas.learning.series import next_series_parts
+from kilas.feed.engine.profile import Profile
+from kilas.feed.engine.ranking import Reason, choose_page
+from kilas.feed.pools import current_model
+from kilas.feed.profiles import load_profile
+from kilas.feed.sources import gather_candidates
 from kilas.social.models import Follow
+from kilas.social.service import followed_ids
 from kilas.videos.models import Video
-from kilas.videos.service import is_adult, listable_by
+from kilas.videos.service import is_adult
 
-CANDIDATE_POOL = 400
 R = TypeVar("R", bound=Any)
-FRESH_DAYS = 90
 MAX_CURSOR_IDS = 400
 CURSOR_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -39,6 +42,7 @@ CURSOR_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 class FeedPage:
     videos: list[Video]
     next_cursor: str | None
+    reasons: dict[int, Reason] = field(default_factory=dict)  # For You: why each video is there
 
 
 RANKING_COLUMNS = (
@@ -117,28 +121,31 @@ def _to_base36(number: int) -> str:
 async def for_you(
     *, db: AsyncSession, viewer: User | None, viewer_key: str, cursor: str | None, limit: int = 10
 ) -> FeedPage:
+    """A page of Untukmu for this viewer: candidates from every source (kilas.feed.sources), ranked by
+    predicted engagement and arranged under the page rules (kilas.feed.engine.ranking). The cursor
+    carries what this session was already served."""
     served = decode_served(cursor)
     now = utcnow()
-    # Rank on a few columns of the pool, then load whole rows (with renditions) only for the page.
-    query = select(*RANKING_COLUMNS).where(
-        *listable_by(viewer), Video.published_at > now - timedelta(days=FRESH_DAYS)
+    profile = await load_profile(db, viewer.id) if viewer is not None else Profile()
+    profile.mark_served(served)
+    found = await gather_candidates(db=db, viewer=viewer, viewer_key=viewer_key, profile=profile, limit=limit)
+    followed = await followed_ids(db, viewer.id, {c.creator_id for c in found}) if viewer else set()
+    picks = choose_page(
+        found,
+        profile=profile,
+        model=await current_model(db),
+        now=now.timestamp(),
+        limit=limit,
+        viewer_id=viewer.id if viewer else None,
+        adult=is_adult(viewer),
+        followed=frozenset(followed),
     )
-    if served:
-        query = query.where(Video.id.not_in(served))
-    if viewer is not None:
-        query = query.where(Video.owner_id != viewer.id)
-    candidates = (await db.execute(query.order_by(Video.published_at.desc()).limit(CANDIDATE_POOL))).all()
-    seen = await seen_among(db, viewer_key, [c.id for c in candidates])
-    # The next unwatched part of each series the viewer follows comes first.
-    parts = [v.id for v in await next_series_parts(db=db, viewer=viewer, limit=2) if v.id not in served]
-    ranked = sorted(
-        (c for c in candidates if c.id not in parts), key=lambda v: (v.id in seen, -engagement_score(v, now))
-    )
-    chosen = parts + [row.id for row in spread_creators(ranked[: limit * 3])[: limit - len(parts)]]
+    chosen = [pick.item_id for pick in picks]
     rows = {video.id: video for video in await db.scalars(select(Video).where(Video.id.in_(chosen)))}
     page = [rows[video_id] for video_id in chosen if video_id in rows]
-    next_cursor = encode_served(served + chosen) if len(candidates) > len(page) else None
-    return FeedPage(page, next_cursor)
+    reasons = {pick.item_id: pick.reason for pick in picks}
+    next_cursor = encode_served(served + chosen) if len(page) == limit else None
+    return FeedPage(page, next_cursor, reasons)
 
 
 def encode_keyset(video: Video) -> str:

@@ -17,6 +17,13 @@ class RenditionOut(BaseModel):
     url: str
 
 
+class ReasonOut(BaseModel):
+    code: str = Field(
+        description="series, following, co_engagement, similar, topic, trending, explore or popular"
+    )
+    text: str
+
+
 class VideoOut(BaseModel):
     id: int
     url: str
@@ -39,6 +46,8 @@ class VideoOut(BaseModel):
     created_at: datetime
     published_at: datetime | None
     owner: UserOut
+    # For You only: why this video is in the viewer's feed ("Mengapa video ini?").
+    reason: ReasonOut | None = None
 
     @classmethod
     def build(

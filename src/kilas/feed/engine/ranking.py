@@ -92,6 +92,24 @@ def eligible(
     )
 
 
+def candidate_features(
+    candidate: Candidate, *, profile: Profile, now: float, followed: frozenset[int]
+) -> list[float]:
+    """The model's features of one candidate for one viewer, its sources' scores included."""
+    return feature_row(
+        topic_affinity=profile.topic_affinity(candidate.tags),
+        creator_affinity=profile.creator_affinity(candidate.creator_id),
+        stats=candidate.stats,
+        age_hours=(now - candidate.published_ts) / 3600,
+        co_engagement=candidate.sources.get("co_engagement", 0.0),
+        content_similarity=candidate.sources.get("similar", 0.0),
+        follows_creator=candidate.creator_id in followed,
+        trending=candidate.sources.get("trending", 0.0),
+        exploring="explore" in candidate.sources,
+        viewer_completion=profile.mean_completion,
+    )
+
+
 def choose_page(
     candidates: list[Candidate],
     *,
@@ -108,24 +126,7 @@ def choose_page(
     pool = [c for c in candidates if eligible(c, profile=profile, viewer_id=viewer_id, adult=adult, now=now)]
     if not pool:
         return []
-    rows = np.array(
-        [
-            feature_row(
-                topic_affinity=profile.topic_affinity(c.tags),
-                creator_affinity=profile.creator_affinity(c.creator_id),
-                stats=c.stats,
-                age_hours=(now - c.published_ts) / 3600,
-                co_engagement=c.sources.get("co_engagement", 0.0),
-                content_similarity=c.sources.get("similar", 0.0),
-                follows_creator=c.creator_id in followed,
-                trending=c.sources.get("trending", 0.0),
-                exploring="explore" in c.sources,
-                viewer_completion=profile.mean_completion,
-            )
-            for c in pool
-        ],
-        dtype=np.float64,
-    )
+    rows = np.array([candidate_features(c, profile=profile, now=now, followed=followed) for c in pool])
     scores = model.score(rows) + 0.5 * np.array([c.sources.get("series", 0.0) for c in pool])
     order = np.argsort(-scores, kind="stable")
     ranked = [(pool[i], float(scores[i])) for i in order]

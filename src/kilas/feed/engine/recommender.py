@@ -22,20 +22,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
 
 from kilas.feed.engine import exploration
 from kilas.feed.engine.model import TARGETS, ItemStats, RankingModel, feature_row
+from kilas.feed.engine.neighbours import co_engagement, content_similarity
 from kilas.feed.engine.profile import Profile, Signal
 from kilas.feed.engine.ranking import Candidate, CandidatePool, Pick, choose_page
-from kilas.feed.engine.text import tokens
 
 TOPIC_POOL = 60
 TRENDING_POOL = 60
-CO_NEIGHBOURS = 20
-SIMILAR_NEIGHBOURS = 10
 TRENDING_WINDOW_S = 24 * 3600
 MAX_SAMPLES = 200_000
 # A source of "the next part of what the viewer is watching" (a series); empty until one is wired.
@@ -89,7 +84,9 @@ class Recommender:
         self.trending: dict[str | None, dict[int, float]] = {}
         self.co: dict[int, dict[int, float]] = {}
         self.similar: dict[int, dict[int, float]] = {}
-        self.peer_quality: dict[str, deque[float]] = defaultdict(lambda: deque(maxlen=50))
+        # Qualities of recent reviews per (topic, wave): a video is judged against peers that were
+        # shown to an audience of the same size.
+        self.peer_quality: dict[tuple[str, int], deque[float]] = defaultdict(lambda: deque(maxlen=50))
         self._exploring: list[int] = []
         self._plays: deque[tuple[float, int, str | None, float]] = deque()
         self._finishes: deque[tuple[int, int]] = deque(maxlen=300_000)
@@ -178,7 +175,7 @@ class Recommender:
             return
         topic = item.tags[0] if item.tags else ""
         own = exploration.quality(stats.completion, stats.like_rate)
-        peers = self.peer_quality[topic]
+        peers = self.peer_quality[(topic, state.wave)]
         self.waves[item.item_id] = exploration.review(
             state, impressions=stats.impressions, own_quality=own, peer_qualities=list(peers)
         )
@@ -244,15 +241,21 @@ class Recommender:
             if self.waves[i].active and now - self.items[i].published_ts < exploration.MAX_AGE_SECONDS
         ]
         self._exploring = alive
-        fresh = [i for i in alive if i not in profile.seen]
-        topics = set(profile.top_topics(4))
-        fresh.sort(
-            key=lambda i: (
-                not (topics & set(self.items[i].tags)),
-                -exploration.urgency(self.waves[i], self.stats[i].impressions),
-            )
-        )
-        return fresh[:wanted]
+        # A first audience must be a fair test: a viewer whose interests are known is offered new
+        # videos on those interests only; one the engine knows nothing about yet, any of them.
+        topics = {tag for tag, weight in profile.topics.items() if weight > 0}
+        fresh = [
+            i
+            for i in alive
+            if i not in profile.seen and (not topics or topics.intersection(self.items[i].tags))
+        ]
+
+        def order(item_id: int) -> tuple[bool, float]:
+            """On schedule before late, then the one that needs impressions fastest."""
+            wave, age = self.waves[item_id], now - self.items[item_id].published_ts
+            return exploration.late(wave, age), -exploration.pace(wave, self.stats[item_id].impressions, age)
+
+        return sorted(fresh, key=order)[:wanted]
 
     def _candidate(self, item_id: int) -> Candidate:
         item = self.items[item_id]
@@ -324,50 +327,12 @@ class Recommender:
             self.trending[province] = {i: s / best for i, s in top}
 
     def _rebuild_co_engagement(self) -> None:
-        """Viewers who finished what you finished also finished...: item x item counts over the
-        recent finishes, normalised by the items' popularity (cosine)."""
-        if not self._finishes:
-            return
-        users = {u: n for n, u in enumerate({u for u, _ in self._finishes})}
-        items = {i: n for n, i in enumerate({i for _, i in self._finishes})}
-        pairs = set(self._finishes)
-        matrix = sparse.csr_matrix(
-            (np.ones(len(pairs)), ([users[u] for u, _ in pairs], [items[i] for _, i in pairs])),
-            shape=(len(users), len(items)),
-        )
-        together = (matrix.T @ matrix).tocsr()
-        popularity = np.sqrt(together.diagonal()) + 1e-9
-        ids = np.array(list(items))
-        self.co = {}
-        for row in range(together.shape[0]):
-            start, end = together.indptr[row], together.indptr[row + 1]
-            cols, counts = together.indices[start:end], together.data[start:end]
-            keep = cols != row
-            cols, counts = cols[keep], counts[keep]
-            if len(cols) == 0:
-                continue
-            scores = counts / (popularity[row] * popularity[cols])
-            top = np.argsort(-scores)[:CO_NEIGHBOURS]
-            self.co[int(ids[row])] = {int(ids[cols[t]]): float(scores[t]) for t in top}
+        if self._finishes:
+            self.co = co_engagement(self._finishes)
 
     def _rebuild_similar(self, limit: int) -> None:
-        """Content neighbours by the words of captions, hashtags and subtitles (TF-IDF cosine) among
-        the `limit` newest items."""
+        """Content neighbours among the `limit` newest items."""
         newest = sorted(self.items.values(), key=lambda i: -i.published_ts)[:limit]
-        if len(newest) < 2:
-            return
-        texts = [" ".join([item.text, *item.tags]) for item in newest]
-        vectorizer = TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None, min_df=1)
-        try:
-            matrix = vectorizer.fit_transform(texts)
-        except ValueError:  # no words at all
-            return
-        k = min(SIMILAR_NEIGHBOURS + 1, len(newest))
-        distances, indices = NearestNeighbors(n_neighbors=k, metric="cosine").fit(matrix).kneighbors(matrix)
-        self.similar = {}
-        for row, item in enumerate(newest):
-            self.similar[item.item_id] = {
-                newest[j].item_id: float(1 - d)
-                for d, j in zip(distances[row], indices[row], strict=True)
-                if j != row and d < 0.9
-            }
+        similar = content_similarity([(item.item_id, " ".join([item.text, *item.tags])) for item in newest])
+        if similar:
+            self.similar = similar

@@ -1,0 +1,111 @@
+"""Videos as the ranking engine sees them: who made them, their topic and hashtags, how they have done
+so far (from the counters the event processor keeps), and whether they are still being explored.
+
+`load_candidates` is also the gate of every For You page: only videos the viewer may list (ready,
+public, not from a blocked account, 18+ only for adults) come back from it.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kilas.accounts.models import User
+from kilas.feed.engine.model import ItemStats
+from kilas.feed.engine.ranking import Candidate
+from kilas.videos.models import Hashtag, Video, VideoHashtag
+from kilas.videos.service import listable_by
+
+CANDIDATE_COLUMNS = (
+    Video.id,
+    Video.owner_id,
+    Video.topic,
+    Video.published_at,
+    Video.created_at,
+    Video.adults_only,
+    Video.duration_s,
+    Video.impressions_count,
+    Video.plays_count,
+    Video.watch_ms_total,
+    Video.likes_count,
+)
+
+
+def item_stats(
+    *, impressions: int, plays: int, watch_ms: int, duration_s: float | None, likes: int
+) -> ItemStats:
+    """The engine's per-video figures from the counters: watched share summed over plays (a replay
+    counts, but no play counts more than once)."""
+    watched = watch_ms / (duration_s * 1000) if duration_s else 0.4 * plays
+    return ItemStats(
+        impressions=impressions, plays=plays, completion_sum=min(watched, float(plays)), likes=likes
+    )
+
+
+def video_tags(topic: str | None, hashtags: Iterable[str]) -> tuple[str, ...]:
+    """The topic first (the one "variety" and "not interested" act on), then the hashtags as `#name`."""
+    return ((topic,) if topic else ()) + tuple(f"#{name}" for name in hashtags)
+
+
+async def tags_of(db: AsyncSession, video_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    ids = set(video_ids)
+    if not ids:
+        return {}
+    topics = (await db.execute(select(Video.id, Video.topic).where(Video.id.in_(ids)))).all()
+    hashtags = await _hashtags(db, [video_id for video_id, _ in topics])
+    return {video_id: video_tags(topic, hashtags.get(video_id, [])) for video_id, topic in topics}
+
+
+async def _hashtags(db: AsyncSession, video_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if not video_ids:
+        return found
+    rows = await db.execute(
+        select(VideoHashtag.video_id, Hashtag.name)
+        .join(Hashtag, Hashtag.id == VideoHashtag.hashtag_id)
+        .where(VideoHashtag.video_id.in_(video_ids))
+        .order_by(VideoHashtag.video_id, Hashtag.name)
+    )
+    for video_id, name in rows:
+        found.setdefault(video_id, []).append(name)
+    return found
+
+
+async def describe(db: AsyncSession, video_ids: Iterable[int]) -> dict[int, Candidate]:
+    """The videos as the engine sees them, whoever may watch them (for learning, not for showing)."""
+    return await _candidates(db, [Video.id.in_(set(video_ids))])
+
+
+async def load_candidates(
+    db: AsyncSession, video_ids: Iterable[int], *, viewer: User | None
+) -> dict[int, Candidate]:
+    """The listed videos among `video_ids` that `viewer` may see in a feed (never their own)."""
+    ids = set(video_ids)
+    if not ids:
+        return {}
+    criteria = [Video.id.in_(ids), *listable_by(viewer)]
+    if viewer is not None:
+        criteria.append(Video.owner_id != viewer.id)
+    return await _candidates(db, criteria)
+
+
+async def _candidates(db: AsyncSession, criteria: list[ColumnElement[bool]]) -> dict[int, Candidate]:
+    rows = (await db.execute(select(*CANDIDATE_COLUMNS).where(*criteria))).all()
+    hashtags = await _hashtags(db, [row.id for row in rows])
+    return {
+        row.id: Candidate(
+            row.id,
+            row.owner_id,
+            video_tags(row.topic, hashtags.get(row.id, [])),
+            (row.published_at or row.created_at).timestamp(),
+            item_stats(
+                impressions=row.impressions_count,
+                plays=row.plays_count,
+                watch_ms=row.watch_ms_total,
+                duration_s=row.duration_s,
+                likes=row.likes_count,
+            ),
+            row.adults_only,
+        )
+        for row in rows
+    }
