@@ -2,8 +2,8 @@
 
 Precomputed pools (kilas.feed.rebuild) give most candidates: the viewer's top topics and hashtags,
 co-engagement and content neighbours of what they recently finished, trending in their province and
-everywhere, and new videos being explored. Two cheap queries add the newest videos of followed
-creators and the next part of followed series; when all of that is thin (a new platform, a viewer
+everywhere, and new videos being explored. Cheap queries add the newest videos of followed
+creators, the next part of followed series and videos published since the last rebuild; when all of that is thin (a new platform, a viewer
 who has seen everything), the most watched recent videos fill in. Every candidate then passes the
 listing rules in one query (kilas.feed.catalog.load_candidates).
 """
@@ -34,6 +34,11 @@ SEEDS = 5
 TRENDING = 40
 EXPLORE_OFFERED = 20
 EXPLORE_DRAWN_FROM = 100
+# Videos published since the last rebuild are not in the explore pool yet: a few of the newest are
+# offered straight away, so a new video meets its first viewers within seconds.
+JUST_PUBLISHED_MINUTES = 5
+JUST_PUBLISHED_OFFERED = 4
+JUST_PUBLISHED_DRAWN_FROM = 100
 FOLLOWING = 30
 FOLLOWING_DAYS = 30
 SERIES_PARTS = 2
@@ -74,6 +79,8 @@ async def gather_candidates(
     # Each viewer gets a different handful of the videos that need an audience most, so a new video
     # reaches many different people quickly.
     offer(random.sample(exploring, min(EXPLORE_OFFERED, len(exploring))), "explore")
+    newest = await _just_published(db)
+    offer(random.sample(newest, min(JUST_PUBLISHED_OFFERED, len(newest))), "explore")
     if viewer is not None:
         offer([(v, 1.0) for v in await _following(db, viewer)], "following")
         parts = await next_series_parts(db=db, viewer=viewer, limit=SERIES_PARTS)
@@ -105,6 +112,20 @@ async def _following(db: AsyncSession, viewer: User) -> list[int]:
         .limit(FOLLOWING)
     )
     return list(await db.scalars(query))
+
+
+async def _just_published(db: AsyncSession) -> list[tuple[int, float]]:
+    query = (
+        select(Video.id)
+        .where(
+            Video.status == VideoStatus.ready,
+            Video.visibility == Visibility.public,
+            Video.published_at > utcnow() - timedelta(minutes=JUST_PUBLISHED_MINUTES),
+        )
+        .order_by(Video.published_at.desc())
+        .limit(JUST_PUBLISHED_DRAWN_FROM)
+    )
+    return [(video_id, 1.0) for video_id in await db.scalars(query)]
 
 
 async def _popular(db: AsyncSession, viewer: User | None) -> list[tuple[int, float]]:

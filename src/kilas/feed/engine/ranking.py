@@ -136,10 +136,11 @@ def choose_page(
 def arrange(
     ranked: list[tuple[Candidate, float]], *, limit: int, previous_creator: int | None, explore_slots: int
 ) -> list[Pick]:
-    """Best first under the page rules; exploration videos take up to `explore_slots` places,
-    spread through the page (not all at the top)."""
-    regular = [item for item in ranked if "explore" not in item[0].sources]
-    exploring = [item for item in ranked if "explore" in item[0].sources][:explore_slots]
+    """Best first under the page rules; videos offered only for exploration take up to
+    `explore_slots` places, spread through the page (not all at the top). A new video that another
+    source offers too (the viewer's topic, a followed creator) competes with the rest."""
+    regular = [item for item in ranked if set(item[0].sources) - {"explore"}]
+    exploring = [item for item in ranked if set(item[0].sources) == {"explore"}][:explore_slots]
     slots = {max(2, (i + 1) * limit // (len(exploring) + 1)) for i in range(len(exploring))}
     max_per_topic = max(1, math.ceil(limit * MAX_TOPIC_SHARE))
     topics: Counter[str] = Counter()
