@@ -63,7 +63,6 @@ def playback_advances(page, selector: str) -> None:  # type: ignore[no-untyped-d
 
 
 def test_sign_up_upload_watch_like_comment_follow(live_server: str, browser, shots: Path) -> None:  # type: ignore[no-untyped-def]
-    creator = api_creator_with_video(live_server)
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True, base_url=live_server
     )
@@ -97,7 +96,9 @@ def test_sign_up_upload_watch_like_comment_follow(live_server: str, browser, sho
     page.goto(video_url)
     playback_advances(page, "[data-testid=video]")
 
-    # The For You feed plays the other creator's video; like, comment, follow from the slide.
+    # Another creator posts; For You plays it (it never repeats what the viewer already saw, so the
+    # video is new to them). Like, comment, follow from the slide.
+    creator = api_creator_with_video(live_server)
     page.goto("/")
     slide = page.locator("[data-testid=slide]").first
     slide.wait_for()

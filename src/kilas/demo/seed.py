@@ -32,6 +32,7 @@ from kilas.media.transcode import ffmpeg_path
 from kilas.migrate import migrate_async
 from kilas.models import load_models
 from kilas.pubsub import create_pubsub
+from kilas.search.topics import suggest_topic
 from kilas.settings import Settings
 from kilas.social import service as social
 from kilas.storage import create_storage
@@ -76,7 +77,7 @@ async def seed_demo(
                 async with unit_of_work(sessionmaker) as db:
                     owner = await db.get(User, people[owner_name])
                     assert owner is not None
-                    await videos.create_video(
+                    video = await videos.create_video(
                         db=db,
                         storage=storage,
                         jobs=queue,
@@ -86,6 +87,9 @@ async def seed_demo(
                         visibility=Visibility.public,
                         max_seconds=settings.max_video_seconds,
                     )
+                    # The creator takes the topic the upload form suggests from the caption.
+                    topic = suggest_topic(caption)
+                    video.topic = topic.slug if topic else None
                 print(f"  {index + 1}/{len(wanted)} {caption[:60]}", flush=True)
         await _spread_publish_times(sessionmaker, rng)
         watching = await _engage(sessionmaker, people, rng)

@@ -3,6 +3,7 @@ from typing import Literal
 import msgspec
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 from kilas.db import commit, utcnow
 from kilas.deps import (
@@ -15,7 +16,7 @@ from kilas.deps import (
     identify_event_viewer,
     viewer_key,
 )
-from kilas.errors import TooLarge
+from kilas.errors import InvalidInput, TooLarge
 from kilas.events import service
 from kilas.events.models import EventType, TrafficSource
 from kilas.events.schemas import EventBatchOut, ingest_openapi
@@ -67,11 +68,14 @@ async def read_body(request: Request) -> bytes:
         raise TooLarge("Send at most {limit} events at a time.", limit=500)
     chunks = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise TooLarge("Send at most {limit} events at a time.", limit=500)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise TooLarge("Send at most {limit} events at a time.", limit=500)
+            chunks.append(chunk)
+    except ClientDisconnect as error:  # the page closed mid-send: nothing is stored, the ids come again
+        raise InvalidInput("The events did not arrive whole. Send them again.") from error
     return b"".join(chunks)
 
 

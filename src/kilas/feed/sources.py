@@ -3,8 +3,9 @@
 Precomputed pools (kilas.feed.rebuild) give most candidates: the viewer's top topics and hashtags,
 co-engagement and content neighbours of what they recently finished, trending in their province and
 everywhere, and new videos being explored. Cheap queries add the newest videos of followed
-creators, the next part of followed series and videos published since the last rebuild; when all of that is thin (a new platform, a viewer
-who has seen everything), the most watched recent videos fill in. Every candidate then passes the
+creators, the next part of followed series and videos published since the last rebuild; when all
+of that is thin (a new platform, a viewer who has seen everything), the most watched recent videos
+fill in. Every candidate then passes the
 listing rules in one query (kilas.feed.catalog.load_candidates).
 """
 

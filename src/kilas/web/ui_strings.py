@@ -71,6 +71,11 @@ def feed_strings() -> dict[str, str]:
         "link_copied": gettext("Link copied"),
         "copy_failed": gettext("Couldn't copy. Copy this link: {url}"),
         "share_text": gettext("Watch @{username} on Kilas"),
+        "why": gettext("Why this video?"),
+        "not_interested": gettext("Not interested"),
+        "not_interested_toast": gettext("Got it — you'll see fewer videos from @{username}"),
+        "refresh": gettext("Refresh"),
+        "refreshed_toast": gettext("For You refreshed — we'll learn your tastes again from what you watch"),
     }
 
 

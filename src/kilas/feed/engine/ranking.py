@@ -140,7 +140,12 @@ def arrange(
     `explore_slots` places, spread through the page (not all at the top). A new video that another
     source offers too (the viewer's topic, a followed creator) competes with the rest."""
     regular = [item for item in ranked if set(item[0].sources) - {"explore"}]
-    exploring = [item for item in ranked if set(item[0].sources) == {"explore"}][:explore_slots]
+    # Among videos offered only for exploration, the one whose wave needs impressions most comes
+    # first (the source's score), whatever its predicted engagement: its first audience decides that.
+    exploring = sorted(
+        (item for item in ranked if set(item[0].sources) == {"explore"}),
+        key=lambda item: -item[0].sources["explore"],
+    )[:explore_slots]
     slots = {max(2, (i + 1) * limit // (len(exploring) + 1)) for i in range(len(exploring))}
     max_per_topic = max(1, math.ceil(limit * MAX_TOPIC_SHARE))
     topics: Counter[str] = Counter()

@@ -209,8 +209,9 @@ class Recommender:
             for item_id in self.series(user_id, profile):
                 if item_id in self.items:
                     pool.add(self._candidate(item_id), "series", 1.0)
-        for item_id in self._exploration_candidates(profile, now):
-            pool.add(self._candidate(item_id), "explore", 1.0)
+        exploring = self._exploration_candidates(profile, now)
+        for rank, item_id in enumerate(exploring):
+            pool.add(self._candidate(item_id), "explore", 1.0 - rank / len(exploring))
         if len(pool) < limit * 3:
             for item_id in self.random.sample(list(self.items), min(len(self.items), limit * 5)):
                 pool.add(self._candidate(item_id), "popular", 0.0)

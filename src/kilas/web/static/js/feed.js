@@ -1,7 +1,8 @@
 // The vertical swipe player: For You, Following and the single-video page.
 // Slides snap with CSS (scroll-snap), so touch swipe, wheel and trackpad work natively; this module
 // builds the slides, plays the one in view, preloads its neighbours, pages in more videos and runs the
-// like, follow, comment and share actions.
+// like, follow, comment and share actions, and For You's "why this video?", "not interested" and
+// "refresh".
 
 import { flush, newId, track } from "./events.js";
 import {
@@ -41,6 +42,12 @@ const ICONS = {
   play: "M8 5.5v13l11-6.5-11-6.5z",
   plus: "M12 5v14M5 12h14",
   check: "M5 12.5l4.5 4.5L19 7",
+  refresh: ["M20 4v5h-5", "M19.4 14.5A8 8 0 1 1 17.6 6.4L20 9"],
+  why: ["M12 2a10 10 0 1 0 0 20 10 10 0 1 0 0-20z", "M9.1 9a3 3 0 0 1 5.8 1c0 2-3 3-3 3", "M12 17h.01"],
+  notInterested: [
+    "M17.9 17.9A10 10 0 0 1 12 20c-7 0-11-8-11-8a18.5 18.5 0 0 1 5.1-5.9M9.9 4.2A9 9 0 0 1 12 4c7 0 11 8 11 8a18.5 18.5 0 0 1-2.2 3.2m-6.7-1.1a3 3 0 1 1-4.2-4.2",
+    "M1 1l22 22",
+  ],
 };
 
 const feed = document.querySelector('[data-testid="feed"]');
@@ -62,6 +69,14 @@ const state = {
   muted: true,
   statusNode: null,
   endNode: null,
+  emptyNode: null,
+  // Each page request gets a number; a response that is no longer the latest (the feed was refreshed
+  // meanwhile) is dropped.
+  loadRequest: 0,
+  refreshing: false,
+  refreshed: false,
+  // Creators marked "not interested" in this visit: their videos are skipped if a page still has them.
+  hiddenCreators: new Set(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +160,8 @@ function chooseRendition(renditions) {
 // ---------------------------------------------------------------------------------------------
 // Slides
 
-function buildSlide(video) {
+/** `forYou`: the video came from For You, so it may say why it is there and take "not interested". */
+function buildSlide(video, { forYou = false } = {}) {
   const username = video.owner.username;
   const slide = el("article", "slide");
   slide.dataset.testid = "slide";
@@ -198,6 +214,8 @@ function buildSlide(video) {
   follow.append(icon(ICONS.plus), el("span", "follow-label", t("follow")));
   follow.hidden = video.owner.followed_by_me !== false;
   creator.append(avatarLink, nameLink, follow);
+  const why = forYou && video.reason && video.reason.text ? buildWhy(video) : null;
+  if (why) info.append(why.row);
   info.append(creator);
   if (video.owner.display_name && video.owner.display_name !== username) {
     info.append(el("p", "creator-display", video.owner.display_name));
@@ -233,6 +251,15 @@ function buildSlide(video) {
   const share = actionButton("share", ICONS.share, t("share"), video.shares_count, video.id, true);
   share.button.setAttribute("aria-haspopup", "dialog");
   actions.append(like.button, comment.button, share.button);
+  let notInterested = null;
+  if (forYou && username !== state.me) {
+    notInterested = button("action action-not-interested", t("not_interested"), "not-interested");
+    notInterested.title = t("not_interested");
+    const bubble = el("span", "action-icon");
+    bubble.append(icon(ICONS.notInterested));
+    notInterested.append(bubble);
+    actions.append(notInterested);
+  }
 
   stage.append(player, actions);
   slide.append(stage);
@@ -253,6 +280,9 @@ function buildSlide(video) {
     commentCount: comment.count,
     shareButton: share.button,
     shareCount: share.count,
+    whyButton: why ? why.button : null,
+    whyText: why ? why.text : null,
+    notInterestedButton: notInterested,
     src: null,
     userPaused: false,
     visit: null,
@@ -266,6 +296,29 @@ function buildSlide(video) {
   renderProcessing(item);
   renderMute(item);
   return item;
+}
+
+/** "Mengapa video ini?": a small button that shows the one-line reason as a chip above the creator. */
+function buildWhy(video) {
+  const row = el("div", "why");
+  const whyButton = button("why-button", t("why"), "why-button");
+  whyButton.title = t("why");
+  whyButton.setAttribute("aria-expanded", "false");
+  whyButton.append(icon(ICONS.why));
+  const text = el("p", "why-text", video.reason.text);
+  text.dataset.testid = "why-text";
+  text.id = `why-${video.id}-${Math.random().toString(36).slice(2, 8)}`;
+  text.hidden = true;
+  whyButton.setAttribute("aria-controls", text.id);
+  row.append(whyButton, text);
+  return { row, button: whyButton, text };
+}
+
+function setWhyOpen(item, open) {
+  if (!item.whyButton) return;
+  item.whyText.hidden = !open;
+  item.whyButton.setAttribute("aria-expanded", String(open));
+  item.whyButton.classList.toggle("active", open);
 }
 
 function actionButton(kind, path, label, count, videoId, fill) {
@@ -304,6 +357,15 @@ function wireSlide(item) {
   item.commentButton.addEventListener("click", () => openComments(item, { userAction: true }));
   item.shareButton.addEventListener("click", () => openShare(item));
   item.follow.addEventListener("click", () => followCreator(item));
+  if (item.whyButton) {
+    item.whyButton.addEventListener("click", () => setWhyOpen(item, item.whyText.hidden));
+    item.whyText.addEventListener("click", (event) => {
+      // Tapping the chip closes it rather than pausing the video underneath.
+      event.stopPropagation();
+      setWhyOpen(item, false);
+    });
+  }
+  if (item.notInterestedButton) item.notInterestedButton.addEventListener("click", () => markNotInterested(item));
 
   videoEl.addEventListener("timeupdate", () => trackWatching(item));
   videoEl.addEventListener("error", () => {
@@ -463,6 +525,7 @@ function activate(index) {
 
 function deactivate(item) {
   item.slide.classList.remove("is-active");
+  setWhyOpen(item, false);
   item.videoEl.pause();
   endVisit(item);
   item.visit = null;
@@ -591,12 +654,13 @@ const observer = new IntersectionObserver(
   { root: feed, threshold: [0, VISIBLE_RATIO, 1] },
 );
 
-function addVideos(videos) {
+function addVideos(videos, { forYou = false } = {}) {
   const fresh = [];
   for (const video of videos) {
     if (!video || state.seen.has(video.id)) continue;
     state.seen.add(video.id);
-    const item = buildSlide(video);
+    if (forYou && state.hiddenCreators.has(video.owner.username)) continue;
+    const item = buildSlide(video, { forYou });
     state.items.push(item);
     fresh.push(item);
   }
@@ -639,16 +703,30 @@ function showEmpty() {
   action.href = following ? "/" : "/upload";
   box.append(action);
   feed.append(box);
+  state.emptyNode = box;
 }
 
+/** "You're all caught up", with a way back to the top and, on For You, a fresh start. After a refresh
+ * that found nothing new (what was watched stays watched), it is the whole feed. */
 function showEnd() {
-  if (state.endNode || state.items.length === 0) return;
+  if (state.endNode || (state.items.length === 0 && !state.refreshed)) return;
   const box = el("div", "feed-status feed-end");
   box.append(el("h2", "", t("end_title")), el("p", "", t("end_text")));
-  const top = el("button", "button", t("end_action"));
-  top.type = "button";
-  top.addEventListener("click", () => goTo(0));
-  box.append(top);
+  const buttons = el("div", "feed-end-actions");
+  if (state.items.length > 0) {
+    const top = el("button", "button", t("end_action"));
+    top.type = "button";
+    top.addEventListener("click", () => goTo(0));
+    buttons.append(top);
+  }
+  if (state.tab === "foryou" && isLoggedIn() && state.items.length > 0) {
+    const refresh = button("button primary", null, "refresh-feed-end");
+    refresh.append(icon(ICONS.refresh), el("span", "", t("refresh")));
+    refresh.dataset.refreshFeed = "";
+    refresh.addEventListener("click", () => refreshFeed());
+    buttons.append(refresh);
+  }
+  if (buttons.childElementCount) box.append(buttons);
   feed.append(box);
   state.endNode = box;
 }
@@ -656,31 +734,37 @@ function showEnd() {
 async function loadMore() {
   if (state.loading || !state.hasMore) return;
   state.loading = true;
+  const request = ++state.loadRequest;
   setStatus("loading");
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (state.cursor) params.set("cursor", state.cursor);
   const separator = state.apiUrl.includes("?") ? "&" : "?";
   try {
     const page = await api(`${state.apiUrl}${separator}${params}`);
+    if (request !== state.loadRequest) return;
     state.cursor = page.next_cursor || null;
     state.hasMore = Boolean(state.cursor);
     setStatus(null);
-    const added = addVideos(page.videos || []);
+    const added = addVideos(page.videos || [], { forYou: state.apiUrl === FOR_YOU_API });
     if (added === 0 && state.hasMore) {
       state.loading = false;
       loadMore();
       return;
     }
     if (!state.hasMore) {
-      if (state.items.length === 0) showEmpty();
+      if (state.items.length === 0 && !state.refreshed) showEmpty();
       else showEnd();
     }
   } catch (error) {
+    if (request !== state.loadRequest) return;
     setStatus("error");
     if (error.status === 401) state.hasMore = false;
   } finally {
-    state.loading = false;
-    feed.setAttribute("aria-busy", "false");
+    // A newer request (the next page asked for above, or a refresh) owns the loading state now.
+    if (request === state.loadRequest) {
+      state.loading = false;
+      feed.setAttribute("aria-busy", "false");
+    }
   }
 }
 
@@ -695,8 +779,7 @@ function goTo(index) {
   feed.scrollTo({ top: target.slide.offsetTop, behavior: scrollBehavior() });
 }
 
-function step(direction) {
-  const from = state.active >= 0 ? state.active : nearestIndex();
+function step(direction, from = state.active >= 0 ? state.active : nearestIndex()) {
   const next = from + direction;
   if (next >= state.items.length) {
     const last = state.endNode || state.statusNode;
@@ -709,6 +792,119 @@ function step(direction) {
 function nearestIndex() {
   const height = feed.clientHeight || 1;
   return Math.round(feed.scrollTop / height);
+}
+
+/** Takes a slide out of the feed for good (its video stays in `state.seen`, so it won't come back). */
+function removeItem(item) {
+  const index = state.items.indexOf(item);
+  if (index === -1) return;
+  if (index === state.active) {
+    deactivate(item);
+    state.active = -1;
+  } else if (index < state.active) {
+    state.active -= 1;
+  }
+  release(item);
+  observer.unobserve(item.slide);
+  window.clearTimeout(item.pollTimer);
+  item.pollTimer = 0;
+  item.slide.remove();
+  state.items.splice(index, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// For You: not interested, refresh
+
+async function markNotInterested(item) {
+  if (!isLoggedIn()) {
+    goToLogin(item.video.url);
+    return;
+  }
+  const control = item.notInterestedButton;
+  if (control.disabled) return;
+  control.disabled = true;
+  try {
+    const result = await api("/api/v1/feed/not-interested", { method: "POST", json: { video_id: item.video.id } });
+    const username = result.creator || item.video.owner.username;
+    state.hiddenCreators.add(username);
+    const index = state.items.indexOf(item);
+    for (const other of state.items.slice(index + 1)) {
+      if (other.video.owner.username === username) removeItem(other);
+    }
+    control.setAttribute("aria-pressed", "true");
+    control.classList.add("active");
+    toast(t("not_interested_toast", { username }), { kind: "success" });
+    // Move on, unless the viewer already swiped away while we waited.
+    if (index !== -1 && (state.active === index || state.active === -1)) step(1, index);
+    maybeLoadMore();
+  } catch (error) {
+    control.disabled = false;
+    if (error.status === 401) goToLogin(item.video.url);
+    else toast(error.message, { kind: "error" });
+  }
+}
+
+// The top bar's button (from the template) and the one at the end of the feed.
+function refreshButtons() {
+  return document.querySelectorAll("[data-refresh-feed]");
+}
+
+/** Drops every slide and starts For You over from its first page. */
+function resetFeed() {
+  state.loadRequest += 1;
+  shareSheet.hidden = true;
+  comments.open = false;
+  commentsSheet.hidden = true;
+  comments.requestId += 1;
+  comments.item = null;
+  comments.list.textContent = "";
+  updateBackdrop();
+  const current = state.items[state.active];
+  if (current) deactivate(current);
+  for (const item of state.items) {
+    release(item);
+    observer.unobserve(item.slide);
+    window.clearTimeout(item.pollTimer);
+    item.slide.remove();
+  }
+  for (const node of [state.endNode, state.emptyNode]) if (node) node.remove();
+  setStatus(null);
+  Object.assign(state, {
+    items: [],
+    seen: new Set(),
+    hiddenCreators: new Set(),
+    active: -1,
+    cursor: null,
+    hasMore: true,
+    loading: false,
+    endNode: null,
+    emptyNode: null,
+  });
+  feed.scrollTo({ top: 0, behavior: "auto" });
+  feed.setAttribute("aria-busy", "true");
+}
+
+async function refreshFeed() {
+  if (!isLoggedIn()) {
+    goToLogin("/");
+    return;
+  }
+  if (state.refreshing) return;
+  state.refreshing = true;
+  for (const control of refreshButtons()) control.disabled = true;
+  try {
+    await api("/api/v1/feed/refresh", { method: "POST" });
+    resetFeed();
+    state.refreshed = true;
+    toast(t("refreshed_toast"), { kind: "success", duration: 5000 });
+    await loadMore();
+  } catch (error) {
+    if (error.status === 401) goToLogin("/");
+    else toast(error.message, { kind: "error" });
+  } finally {
+    state.refreshing = false;
+    for (const control of refreshButtons()) control.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1362,8 +1558,10 @@ function start() {
   } else {
     state.hasMore = Boolean(state.cursor) || initial.length === 0;
   }
-  addVideos(initial);
+  addVideos(initial, { forYou: state.tab === "foryou" });
   feed.setAttribute("aria-busy", "false");
+  const topRefresh = document.querySelector('[data-testid="refresh-feed"]');
+  if (topRefresh) topRefresh.addEventListener("click", () => refreshFeed());
 
   if (state.items.length > 0) {
     manageWindow(0);
