@@ -12,7 +12,9 @@ every simulated hour.
                     topics (median over the new viewers; capped at --max-swipes)
     completion      mean watch completion of every view (watched share, capped at 1)
     new_reach_1h    share of the videos of creators who joined during the run that reached 100
-                    impressions within their first simulated hour
+                    impressions within their first simulated hour (a video whose first audience
+                    does not hold is meant to stop before that)
+    new_first_audience_1h   the same for 25 impressions: the first exploration wave
 
 It also prints the traffic: sessions and uploads an hour, views an hour and per upload, and the
 median upload's impressions in its first hour.
@@ -37,6 +39,7 @@ START = 1_800_000_000.0
 HOUR = 3600.0
 DAY = 24 * HOUR
 REACH = 100  # impressions within the first hour
+FIRST_AUDIENCE = 25  # the first exploration wave
 
 
 class EngineFeed:
@@ -122,6 +125,7 @@ class Result:
     matched_share: float
     completion: float
     new_reach_1h: float
+    new_first_audience_1h: float
     new_videos: int
     views: int  # during the run, the new viewers' swipes at the end left out
     first_hour_median: float
@@ -244,12 +248,14 @@ def simulate(feed: Feed, script: Script, *, max_swipes: int) -> Result:
     grown = [i for i in script.uploads if script.start <= i.published_ts < script.end - HOUR]
     new_items = [i for i in grown if i.creator_id in script.new_creators]
     reached = sum(first_hour[i.item_id] >= REACH for i in new_items)
+    audience = sum(first_hour[i.item_id] >= FIRST_AUDIENCE for i in new_items)
     return Result(
         feed.name,
         statistics.median(swipes_needed),
         sum(s < max_swipes for s in swipes_needed) / max(len(swipes_needed), 1),
         statistics.fmean(watched),
         reached / max(len(new_items), 1),
+        audience / max(len(new_items), 1),
         len(new_items),
         views,
         statistics.median(first_hour[i.item_id] for i in grown) if grown else 0.0,
@@ -290,6 +296,10 @@ def run(
         print(f"BENCH feed_sim.{r.name}.completion {r.completion * 100:.1f} %")
         print(
             f"BENCH feed_sim.{r.name}.new_reach_1h {r.new_reach_1h * 100:.1f} % ({r.new_videos} new videos)"
+        )
+        print(
+            f"BENCH feed_sim.{r.name}.new_first_audience_1h {r.new_first_audience_1h * 100:.1f} % "
+            f"({FIRST_AUDIENCE} impressions)"
         )
         print(f"BENCH feed_sim.{r.name}.views_per_hour {r.views / script.hours:.0f} views")
         print(f"BENCH feed_sim.{r.name}.views_per_upload {r.views / max(uploads, 1):.0f} views")

@@ -20,7 +20,7 @@ from kilas.accounts.models import User
 from kilas.db import utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.events.service import seen_among
-from kilas.feed.catalog import load_candidates
+from kilas.feed.catalog import checked_on_each_row, load_candidates
 from kilas.feed.engine.profile import Profile
 from kilas.feed.engine.ranking import Candidate
 from kilas.feed.pools import read_pools
@@ -101,13 +101,21 @@ async def gather_candidates(
 
 async def _following(db: AsyncSession, viewer: User) -> list[int]:
     followees = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
+    since = utcnow() - timedelta(days=FOLLOWING_DAYS)
     query = (
         select(Video.id)
         .where(
+            # Each followed creator's recent uploads (`ix_videos_owner_created`; a video is published
+            # after it is created), not the whole platform's newest until 30 of theirs turn up.
             Video.owner_id.in_(followees),
-            Video.status == VideoStatus.ready,
-            Video.visibility == Visibility.public,
-            Video.published_at > utcnow() - timedelta(days=FOLLOWING_DAYS),
+            Video.created_at > since,
+            checked_on_each_row(
+                [
+                    Video.status == VideoStatus.ready,
+                    Video.visibility == Visibility.public,
+                    Video.published_at > since,
+                ]
+            ),
         )
         .order_by(Video.published_at.desc())
         .limit(FOLLOWING)

@@ -136,14 +136,14 @@ def choose_page(
 def arrange(
     ranked: list[tuple[Candidate, float]], *, limit: int, previous_creator: int | None, explore_slots: int
 ) -> list[Pick]:
-    """Best first under the page rules; videos offered only for exploration take up to
-    `explore_slots` places, spread through the page (not all at the top). A new video that another
-    source offers too (the viewer's topic, a followed creator) competes with the rest."""
+    """Best first under the page rules; videos being explored take up to `explore_slots` places,
+    spread through the page (not all at the top). One that another source offers too (the viewer's
+    topic, a followed creator) may also win an ordinary place on its predicted engagement."""
     regular = [item for item in ranked if set(item[0].sources) - {"explore"}]
-    # Among videos offered only for exploration, the one whose wave needs impressions most comes
-    # first (the source's score), whatever its predicted engagement: its first audience decides that.
+    # Among videos being explored, the one whose wave needs impressions most comes first (the
+    # source's score), whatever its predicted engagement: its first audience decides that.
     exploring = sorted(
-        (item for item in ranked if set(item[0].sources) == {"explore"}),
+        (item for item in ranked if "explore" in item[0].sources),
         key=lambda item: -item[0].sources["explore"],
     )[:explore_slots]
     slots = {max(2, (i + 1) * limit // (len(exploring) + 1)) for i in range(len(exploring))}
@@ -198,4 +198,7 @@ def arrange(
                     "explore" in candidate.sources,
                 )
             )
+        placed = page[-1].item_id  # a video in both queues leaves the other one too
+        regular = [item for item in regular if item[0].item_id != placed]
+        exploring = [item for item in exploring if item[0].item_id != placed]
     return page

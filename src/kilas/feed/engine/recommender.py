@@ -242,19 +242,21 @@ class Recommender:
             if self.waves[i].active and now - self.items[i].published_ts < exploration.MAX_AGE_SECONDS
         ]
         self._exploring = alive
-        # A first audience must be a fair test: a viewer whose interests are known is offered new
-        # videos on those interests only; one the engine knows nothing about yet, any of them.
+        # Videos on schedule come before late ones; then, for a fair test, a video on the viewer's
+        # interests (any video while those are unknown) before others, and the one that needs
+        # impressions fastest first. Other viewers still give it a turn, so a new video never waits
+        # for its rarer matching viewers alone.
         topics = {tag for tag, weight in profile.topics.items() if weight > 0}
-        fresh = [
-            i
-            for i in alive
-            if i not in profile.seen and (not topics or topics.intersection(self.items[i].tags))
-        ]
+        fresh = [i for i in alive if i not in profile.seen]
 
-        def order(item_id: int) -> tuple[bool, float]:
-            """On schedule before late, then the one that needs impressions fastest."""
+        def order(item_id: int) -> tuple[bool, bool, float]:
             wave, age = self.waves[item_id], now - self.items[item_id].published_ts
-            return exploration.late(wave, age), -exploration.pace(wave, self.stats[item_id].impressions, age)
+            matched = not topics or bool(topics.intersection(self.items[item_id].tags))
+            return (
+                exploration.late(wave, age),
+                not matched,
+                -exploration.pace(wave, self.stats[item_id].impressions, age),
+            )
 
         return sorted(fresh, key=order)[:wanted]
 
