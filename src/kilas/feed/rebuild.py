@@ -245,7 +245,7 @@ async def _similar(
 
 async def _explore(db: AsyncSession, catalog: list[CatalogRow], now: datetime) -> list[tuple[int, float]]:
     """Advance or stop each young video's wave; the explore pool is the young videos still exploring,
-    the furthest from their wave's target first."""
+    those on schedule before late ones, the one that needs impressions fastest first."""
     young = [row for row in catalog if (now - row.published).total_seconds() < exploration.MAX_AGE_SECONDS]
     if not young:
         return []
@@ -259,7 +259,7 @@ async def _explore(db: AsyncSession, catalog: list[CatalogRow], now: datetime) -
     for row in sorted(catalog, key=lambda r: r.published, reverse=True):
         if row.stats.impressions >= exploration.WAVES[0] and len(peers[row.topic or ""]) < PEERS:
             peers[row.topic or ""].append(exploration.quality(row.stats.completion, row.stats.like_rate))
-    pool: list[tuple[int, float]] = []
+    ahead: list[tuple[bool, float, int]] = []  # on schedule before late, the fastest needed first
     for row in young:
         state = states.get(row.video_id)
         if state is None:
@@ -274,10 +274,18 @@ async def _explore(db: AsyncSession, catalog: list[CatalogRow], now: datetime) -
         if (wave.wave, wave.active) != (state.wave, state.active):
             state.wave, state.active, state.reviewed_at = wave.wave, wave.active, now
         if wave.active:
-            pool.append((row.video_id, exploration.urgency(wave, row.stats.impressions)))
+            age = (now - row.published).total_seconds()
+            ahead.append(
+                (
+                    exploration.late(wave, age),
+                    -exploration.pace(wave, row.stats.impressions, age),
+                    row.video_id,
+                )
+            )
     await db.flush()
-    pool.sort(key=lambda entry: -entry[1])
-    return pool[:EXPLORE_POOL]
+    ahead.sort()
+    best = ahead[:EXPLORE_POOL]
+    return [(video_id, 1.0 - rank / len(best)) for rank, (_, _, video_id) in enumerate(best)]
 
 
 async def _retrain(db: AsyncSession, now: datetime) -> RankingModel:

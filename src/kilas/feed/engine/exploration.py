@@ -55,11 +55,6 @@ def review(state: Wave, *, impressions: int, own_quality: float, peer_qualities:
     return Wave(state.wave + 1, active=True)
 
 
-def urgency(state: Wave, impressions: int) -> float:
-    """How much a video still needs to be shown in its wave, 1 = none yet, 0 = done."""
-    return max(0.0, 1.0 - impressions / state.target) if state.active else 0.0
-
-
 def late(state: Wave, age_s: float) -> bool:
     """Past its wave's deadline (still exploring)."""
     return state.active and age_s >= state.deadline_s
