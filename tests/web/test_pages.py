@@ -3,7 +3,11 @@
 import re
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from kilas.accounts.models import User
+from kilas.feed.profiles import load_profile
 from tests.conftest import PASSWORD, Factory
 
 
@@ -175,3 +179,26 @@ async def test_health_and_openapi(client: httpx.AsyncClient) -> None:
         "/api/v1/uploads",
     ):
         assert path in spec["paths"], path
+
+
+async def test_signup_form_offers_topics_and_keeps_the_picked_ones(
+    client: httpx.AsyncClient, db: AsyncSession
+) -> None:
+    form = await client.get("/signup")
+    assert 'data-testid="interest-memasak"' in form.text and "Kamu suka nonton apa?" in form.text
+    fields = {
+        "csrf_token": csrf_from(form.text),
+        "username": "rina",
+        "email": "rina@contoh.id",
+        "password": PASSWORD,
+        "birth_date": "2000-01-01",
+    }
+    refused = await client.post("/signup", data=fields | {"interests": ["memasak", "<judi>"]})
+    assert refused.status_code == 422
+    assert "Pilih topik dari daftar" in refused.text and "&lt;judi&gt;" not in refused.text
+    assert 'value="memasak" data-testid="interest-memasak" checked' in refused.text  # kept for a retry
+    made = await client.post("/signup", data=fields | {"interests": ["memasak", "bisnis"]})
+    assert made.status_code == 303
+    user_id = await db.scalar(select(User.id).where(User.username == "rina"))
+    assert user_id is not None
+    assert set((await load_profile(db, user_id)).topics) == {"memasak", "bisnis"}
