@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bench import events_ingest, feed_api, feed_simulator, search, upload_to_playable
+from bench import events_ingest, feed_api, feed_latency, feed_simulator, search, upload_to_playable
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     # Views per upload near 1,700 (the reference market: about 10,000), so new videos can find an audience.
     feed_simulator.run(viewers=800, days=1, uploads_per_hour=1, new_creators_per_hour=0.5, new_viewers=20)
     asyncio.run(search.run())
+    feed_latency.run()
 
 
 if __name__ == "__main__":

@@ -9,18 +9,22 @@ Each round (every few minutes, and on demand with `kilas feed-rebuild`):
   (captions, topics and hashtags), per video;
 - exploration: new videos advance through their waves or stop (kilas.feed.engine.exploration), and
   the `explore` pool lists those that still need an audience, the most in need first;
-- the ranking model is retrained on the newest outcomes (kilas.feed.engine.model).
+- popular: the most watched videos of the last three months, for pages the other sources leave thin;
+- the ranking model is retrained on the newest outcomes (kilas.feed.engine.model);
+- on SQLite, the query planner's statistics are refreshed every hour (PostgreSQL's autovacuum does it
+  there): without them, a million listed videos make it choose a scan over an index.
 Pools are replaced whole: a round writes its pools, then deletes what an earlier round wrote.
 """
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import orjson
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kilas.accounts.models import User
@@ -44,9 +48,12 @@ CO_DAYS = 7
 CO_FINISHES = 300_000
 SIMILAR_NEWEST = 20_000
 EXPLORE_POOL = 300
+POPULAR_POOL = 300
+POPULAR_DAYS = 90
 PEERS = 50
 MAX_SAMPLES = 200_000
 KEEP_MODELS = 5
+STATISTICS_EVERY_S = 3600
 WRITE_CHUNK = 2_000
 
 
@@ -75,21 +82,27 @@ class CatalogRow:
 
 
 async def rebuild_feed(db: AsyncSession, *, now: datetime | None = None) -> Round:
-    """One round, in the caller's transaction."""
+    """One round, in the caller's transaction: everything is computed first (reads only), then
+    written in one short burst, so the round holds SQLite's write lock for a moment, not a minute."""
     now = now or utcnow()
-    catalog = await _catalog(db, now)
-    hashtags = await _hashtags(db, now)
-    tags = {row.video_id: video_tags(row.topic, hashtags.get(row.video_id, ())) for row in catalog}
-    pools: dict[str, list[tuple[int, float]]] = {}
-    pools |= _topic_pools(catalog, tags, now)
-    pools |= await _trending_pools(db, now)
-    pools |= {f"co:{v}": list(n.items()) for v, n in (await _co_engagement(db, now)).items()}
-    pools |= {f"similar:{v}": list(n.items()) for v, n in (await _similar(db, catalog, tags)).items()}
-    explore = await _explore(db, catalog, now)
-    pools["explore"] = explore
-    model = await _retrain(db, now)
+    with db.no_autoflush:
+        catalog = await _catalog(db, now)
+        hashtags = await _hashtags(db, now)
+        tags = {row.video_id: video_tags(row.topic, hashtags.get(row.video_id, ())) for row in catalog}
+        pools: dict[str, list[tuple[int, float]]] = {}
+        pools |= _topic_pools(catalog, tags, now)
+        pools |= await _trending_pools(db, now)
+        pools["popular"] = await _popular(db, now)
+        pools |= {f"co:{v}": list(n.items()) for v, n in (await _co_engagement(db, now)).items()}
+        pools |= {f"similar:{v}": list(n.items()) for v, n in (await _similar(db, catalog, tags)).items()}
+        pools["explore"] = await _explore(db, catalog, now)
+        model = await _train(db)
+    await db.flush()  # the exploration waves that moved
+    if model is not None:
+        await _store_model(db, model, now)
     await _write_pools(db, pools, now)
-    return Round(pools, explored=len(explore), trained_on=model.trained_on)
+    trained_on = model.trained_on if model is not None else (await current_model(db)).trained_on
+    return Round(pools, explored=len(pools["explore"]), trained_on=trained_on)
 
 
 async def _catalog(db: AsyncSession, now: datetime) -> list[CatalogRow]:
@@ -210,6 +223,24 @@ def _regional_mix(
     return list(mixed.items())[:TRENDING_POOL]
 
 
+async def _popular(db: AsyncSession, now: datetime) -> list[tuple[int, float]]:
+    """The most watched videos of the last months, the top one scoring 1: what fills a page when the
+    other sources run thin."""
+    query = (
+        select(Video.id, Video.views_count)
+        .where(
+            Video.status == VideoStatus.ready,
+            Video.visibility == Visibility.public,
+            Video.published_at > now - timedelta(days=POPULAR_DAYS),
+        )
+        .order_by(Video.views_count.desc(), Video.published_at.desc())
+        .limit(POPULAR_POOL)
+    )
+    rows = (await db.execute(query)).all()
+    best = max((views for _, views in rows), default=0) or 1
+    return [(video_id, views / best) for video_id, views in rows]
+
+
 async def _co_engagement(db: AsyncSession, now: datetime) -> dict[int, dict[int, float]]:
     events = EngagementEvent
     query = (
@@ -282,13 +313,13 @@ async def _explore(db: AsyncSession, catalog: list[CatalogRow], now: datetime) -
                     row.video_id,
                 )
             )
-    await db.flush()
     ahead.sort()
     best = ahead[:EXPLORE_POOL]
     return [(video_id, 1.0 - rank / len(best)) for rank, (_, _, video_id) in enumerate(best)]
 
 
-async def _retrain(db: AsyncSession, now: datetime) -> RankingModel:
+async def _train(db: AsyncSession) -> RankingModel | None:
+    """A model trained on the newest samples (None: too few yet)."""
     previous = await current_model(db)
     rows = (
         await db.execute(
@@ -296,25 +327,24 @@ async def _retrain(db: AsyncSession, now: datetime) -> RankingModel:
         )
     ).all()
     if len(rows) < MIN_SAMPLES:
-        return previous
+        return None
     features = np.array([orjson.loads(f) for f, _ in rows], dtype=np.float64)
     labels = np.array([[bool(bits >> i & 1) for i in range(len(TARGETS))] for _, bits in rows], dtype=bool)
-    model = RankingModel.train(features, labels, previous=previous)
+    return RankingModel.train(features, labels, previous=previous)
+
+
+async def _store_model(db: AsyncSession, model: RankingModel, now: datetime) -> None:
+    """The new model, the last few kept; samples beyond the newest `MAX_SAMPLES` go."""
     await db.execute(
         insert(FeedModel).values(weights=model.to_json(), trained_on=model.trained_on, created_at=now)
     )
     newest_models = select(FeedModel.id).order_by(FeedModel.id.desc()).limit(KEEP_MODELS).scalar_subquery()
     await db.execute(delete(FeedModel).where(FeedModel.id.not_in(newest_models)))
     oldest_kept = await db.scalar(
-        select(func.min(FeedSample.id)).where(
-            FeedSample.id.in_(
-                select(FeedSample.id).order_by(FeedSample.id.desc()).limit(MAX_SAMPLES).scalar_subquery()
-            )
-        )
+        select(FeedSample.id).order_by(FeedSample.id.desc()).offset(MAX_SAMPLES - 1).limit(1)
     )
     if oldest_kept is not None:
         await db.execute(delete(FeedSample).where(FeedSample.id < oldest_kept))
-    return model
 
 
 async def _write_pools(db: AsyncSession, pools: dict[str, list[tuple[int, float]]], now: datetime) -> None:
@@ -339,6 +369,19 @@ async def rebuild_now(
     async with sessionmaker() as db:
         result = await rebuild_feed(db, now=now)
         await db.commit()
+        await _refresh_statistics(db)
     forget_cached()
     log.info("For You feed rebuilt: %s", result.summary())
     return result
+
+
+_analyzed_at = 0.0
+
+
+async def _refresh_statistics(db: AsyncSession) -> None:
+    global _analyzed_at
+    if db.get_bind().dialect.name != "sqlite" or time.monotonic() - _analyzed_at < STATISTICS_EVERY_S:
+        return
+    await db.execute(text("ANALYZE"))
+    await db.commit()
+    _analyzed_at = time.monotonic()

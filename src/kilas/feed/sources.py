@@ -64,7 +64,7 @@ async def gather_candidates(
     province = viewer.province if viewer is not None else None
     names = [f"t:{topic}" for topic in topics]
     names += [f"{kind}:{seed}" for seed in seeds for kind in ("co", "similar")]
-    names += [f"trending:{province}" if province else "trending:", "trending:", "explore"]
+    names += [f"trending:{province}" if province else "trending:", "trending:", "explore", "popular"]
     pools = await read_pools(db, names)
 
     for topic in topics:
@@ -86,8 +86,8 @@ async def gather_candidates(
         offer([(v, 1.0) for v in await _following(db, viewer)], "following")
         parts = await next_series_parts(db=db, viewer=viewer, limit=SERIES_PARTS)
         offer([(video.id, 1.0) for video in parts], "series")
-    if len(offers) < limit * 3:
-        offer(await _popular(db, viewer), "popular")
+    if len(offers) < limit * 3:  # before the first rebuild, the pool is read from the videos
+        offer(pools["popular"] or await _popular(db, viewer), "popular")
 
     candidates = await load_candidates(db, offers, viewer=viewer)
     if viewer is None:  # a visitor's seen-set is what they watched on this device

@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
 
 from kilas.feed.engine.text import tokens
 
 CO_NEIGHBOURS = 20
 SIMILAR_NEIGHBOURS = 10
+MIN_SIMILARITY = 0.1
+CHUNK = 500
 Neighbours = dict[int, dict[int, float]]
 
 
@@ -48,21 +49,29 @@ def co_engagement(finishes: Iterable[tuple[int, int]], *, top: int = CO_NEIGHBOU
 
 
 def content_similarity(documents: Sequence[tuple[int, str]], *, top: int = SIMILAR_NEIGHBOURS) -> Neighbours:
-    """From (video, text) pairs: each video's nearest videos by their words (cosine >= 0.1)."""
+    """From (video, text) pairs: each video's nearest videos by their words (cosine >= 0.1).
+
+    TF-IDF rows are unit length, so cosine is a dot product; it is taken `CHUNK` rows at a time, so
+    memory grows with the number of documents, not its square."""
     if len(documents) < 2:
         return {}
     vectorizer = TfidfVectorizer(tokenizer=tokens, lowercase=False, token_pattern=None, min_df=1)
     try:
-        matrix = vectorizer.fit_transform([text for _, text in documents])
+        matrix = vectorizer.fit_transform([text for _, text in documents]).astype(np.float32)
     except ValueError:  # no words at all
         return {}
-    k = min(top + 1, len(documents))
-    distances, indices = NearestNeighbors(n_neighbors=k, metric="cosine").fit(matrix).kneighbors(matrix)
+    transposed = matrix.T.tocsc()
+    k = min(top, len(documents) - 1)
     result: Neighbours = {}
-    for row, (item_id, _) in enumerate(documents):
-        result[item_id] = {
-            documents[j][0]: float(1 - d)
-            for d, j in zip(distances[row], indices[row], strict=True)
-            if j != row and d < 0.9
-        }
+    for start in range(0, len(documents), CHUNK):
+        scores = (matrix[start : start + CHUNK] @ transposed).toarray()
+        rows = np.arange(scores.shape[0])
+        scores[rows, rows + start] = 0.0  # not its own neighbour
+        best = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        for row, columns in enumerate(best):
+            result[documents[start + row][0]] = {
+                documents[column][0]: float(scores[row, column])
+                for column in sorted(columns, key=lambda c: -scores[row, c])
+                if scores[row, column] >= MIN_SIMILARITY
+            }
     return result
