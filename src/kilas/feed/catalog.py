@@ -2,11 +2,16 @@
 so far (from the counters the event processor keeps), and whether they are still being explored.
 
 `load_candidates` is also the gate of every For You page: only videos the viewer may list (ready,
-public, not from a blocked account, 18+ only for adults) come back from it.
+public, not from a blocked account, 18+ only for adults) come back from it. That check is made on
+every request; what the engine knows of a video (its tags and counters) is kept by each process for
+`DESCRIBED_TTL_S` seconds, since most candidates come from pools many viewers share.
 """
 
+import threading
 from collections.abc import Iterable
+from dataclasses import replace
 
+from cachetools import TTLCache
 from sqlalchemy import ColumnElement, and_, case, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +20,10 @@ from kilas.feed.engine.model import ItemStats
 from kilas.feed.engine.ranking import Candidate
 from kilas.videos.models import Hashtag, Video, VideoHashtag
 from kilas.videos.service import listable_by
+
+DESCRIBED_TTL_S = 20
+_described: TTLCache[int, Candidate] = TTLCache(maxsize=100_000, ttl=DESCRIBED_TTL_S)
+_lock = threading.Lock()  # the web loop and the event processor's thread share the cache
 
 CANDIDATE_COLUMNS = (
     Video.id,
@@ -95,7 +104,22 @@ async def load_candidates(
     criteria = [Video.id.in_(ids), checked_on_each_row(listable_by(viewer))]  # by primary key
     if viewer is not None:
         criteria.append(Video.owner_id != viewer.id)
-    return await _candidates(db, criteria)
+    listed = set(await db.scalars(select(Video.id).where(*criteria)))
+    with _lock:
+        found = {video_id: _described[video_id] for video_id in listed if video_id in _described}
+    missing = listed - found.keys()
+    if missing:
+        loaded = await _candidates(db, [Video.id.in_(missing)])
+        with _lock:
+            _described.update(loaded)
+        found |= loaded
+    # Each request ranks its own copies: sources are added to them.
+    return {video_id: replace(template, sources={}, detail={}) for video_id, template in found.items()}
+
+
+def forget_described() -> None:
+    with _lock:
+        _described.clear()
 
 
 async def _candidates(db: AsyncSession, criteria: list[ColumnElement[bool]]) -> dict[int, Candidate]:

@@ -13,6 +13,7 @@ from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kilas.feed.catalog import forget_described
 from kilas.feed.engine.model import RankingModel
 from kilas.feed.models import FeedModel, FeedPool
 
@@ -64,7 +65,8 @@ async def current_model(db: AsyncSession) -> RankingModel:
 
 
 def forget_cached() -> None:
-    """After a rebuild in this process: read the new pools and model at once."""
+    """After a rebuild in this process: read the new pools, model and video figures at once."""
     with _lock:
         _pools.clear()
         _models.clear()
+    forget_described()
