@@ -9,7 +9,6 @@ every request; what the engine knows of a video (its tags and counters) is kept 
 
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
 
 from cachetools import TTLCache
 from sqlalchemy import ColumnElement, and_, case, false, select, true
@@ -114,7 +113,10 @@ async def load_candidates(
             _described.update(loaded)
         found |= loaded
     # Each request ranks its own copies: sources are added to them.
-    return {video_id: replace(template, sources={}, detail={}) for video_id, template in found.items()}
+    return {
+        video_id: Candidate(t.item_id, t.creator_id, t.tags, t.published_ts, t.stats, t.adults_only)
+        for video_id, t in found.items()
+    }
 
 
 def forget_described() -> None:

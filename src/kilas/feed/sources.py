@@ -30,7 +30,7 @@ from kilas.videos.models import Video
 from kilas.videos.service import listable_by
 
 TOP_TOPICS = 4
-PER_TOPIC = 40
+PER_TOPIC = 30
 SEEDS = 5
 TRENDING = 40
 EXPLORE_OFFERED = 20
@@ -41,7 +41,7 @@ JUST_PUBLISHED_MINUTES = 5
 JUST_PUBLISHED_OFFERED = 4
 JUST_PUBLISHED_DRAWN_FROM = 100
 FOLLOWING = 30
-FOLLOWING_DAYS = 30
+FOLLOWING_DAYS = 7  # older ones are on the Mengikuti tab
 SERIES_PARTS = 2
 POPULAR = 300
 POPULAR_DAYS = 90
