@@ -30,7 +30,7 @@ The Following feed's figures are printed beside. Memory: peak and current RSS of
 seeding one, the job, the serving one) and the size of the database. The target is a For You p99 under 50 ms.
 
     python -m bench.feed_latency [--videos 1000000] [--viewers 100000] [--requests 500]
-        [--anonymous 100] [--postgres postgresql://user@host/db] [--steps]
+        [--anonymous 100] [--postgres postgresql://user@host/db [--skip-sqlite]] [--steps]
 
 `--postgres` takes an admin URL: a database `kilas_bench_feed_<random>` is made there and dropped
 after; without it only SQLite runs. `--steps` also times each step of a page (the profile, the pools,
@@ -873,16 +873,18 @@ def run(
     anonymous: int = 100,
     postgres: str | None = None,
     steps: bool = False,
+    sqlite: bool = True,
 ) -> None:
     arguments = argparse.Namespace(
         videos=videos, viewers=viewers, requests=requests, anonymous=anonymous, steps=steps
     )
     print(f"BENCH feed_latency.videos {videos} videos", flush=True)
     print(f"BENCH feed_latency.viewers {viewers} viewers", flush=True)
-    with tempfile.TemporaryDirectory(prefix="kilas-bench-feed-latency-") as folder:
-        settings = Settings(data_dir=Path(folder), _env_file=None)  # type: ignore[call-arg]
-        asyncio.run(migrate_async(settings))
-        measure("sqlite", settings.resolved_database_url, arguments)
+    if sqlite:
+        with tempfile.TemporaryDirectory(prefix="kilas-bench-feed-latency-") as folder:
+            settings = Settings(data_dir=Path(folder), _env_file=None)  # type: ignore[call-arg]
+            asyncio.run(migrate_async(settings))
+            measure("sqlite", settings.resolved_database_url, arguments)
     if postgres:
         import asyncpg
 
@@ -918,6 +920,7 @@ if __name__ == "__main__":
         "--postgres", default=None, help="an admin URL; a scratch database is made and dropped"
     )
     parser.add_argument("--steps", action="store_true", help="time each step of a page and of the job")
+    parser.add_argument("--skip-sqlite", action="store_true", help="only PostgreSQL (with --postgres)")
     arguments = parser.parse_args()
     run(
         arguments.videos,
@@ -926,4 +929,5 @@ if __name__ == "__main__":
         arguments.anonymous,
         arguments.postgres,
         arguments.steps,
+        not arguments.skip_sqlite,
     )

@@ -49,6 +49,7 @@ CO_FINISHES = 300_000
 SIMILAR_NEWEST = 20_000
 EXPLORE_POOL = 300
 POPULAR_POOL = 300
+EXPLORATION_KEPT = timedelta(seconds=exploration.MAX_AGE_SECONDS)
 POPULAR_DAYS = 90
 PEERS = 50
 MAX_SAMPLES = 200_000
@@ -98,6 +99,8 @@ async def rebuild_feed(db: AsyncSession, *, now: datetime | None = None) -> Roun
         pools["explore"] = await _explore(db, catalog, now)
         model = await _train(db)
     await db.flush()  # the exploration waves that moved
+    # A state untouched for longer than exploration lasts belongs to a video past it.
+    await db.execute(delete(FeedExploration).where(FeedExploration.reviewed_at < now - EXPLORATION_KEPT))
     if model is not None:
         await _store_model(db, model, now)
     await _write_pools(db, pools, now)
@@ -280,10 +283,14 @@ async def _explore(db: AsyncSession, catalog: list[CatalogRow], now: datetime) -
     young = [row for row in catalog if (now - row.published).total_seconds() < exploration.MAX_AGE_SECONDS]
     if not young:
         return []
+    # Read by a join, not a list of ids: a day's uploads at scale outnumber a query's parameters.
+    cutoff = now - timedelta(seconds=exploration.MAX_AGE_SECONDS)
     states = {
         state.video_id: state
         for state in await db.scalars(
-            select(FeedExploration).where(FeedExploration.video_id.in_([row.video_id for row in young]))
+            select(FeedExploration)
+            .join(Video, Video.id == FeedExploration.video_id)
+            .where(Video.published_at > cutoff)
         )
     }
     peers: dict[str, list[float]] = defaultdict(list)
