@@ -630,7 +630,7 @@ PAGE_STEPS = [
     (sources, "_just_published"),
     (sources, "_following"),
     (sources, "next_series_parts"),
-    (sources, "_popular"),
+    (sources, "most_watched"),
     (sources, "load_candidates"),
     (sources, "seen_among"),
     (service, "followed_ids"),
@@ -645,10 +645,12 @@ ROUND_STEPS = [
         "_hashtags",
         "_topic_pools",
         "_trending_pools",
+        "most_watched",
         "_co_engagement",
         "_similar",
         "_explore",
-        "_retrain",
+        "_train",
+        "_store_model",
         "_write_pools",
     )
 ]

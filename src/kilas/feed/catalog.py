@@ -9,12 +9,15 @@ every request; what the engine knows of a video (its tags and counters) is kept 
 
 import threading
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy import ColumnElement, and_, case, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kilas.accounts.models import User
+from kilas.enums import VideoStatus, Visibility
 from kilas.feed.engine.model import ItemStats
 from kilas.feed.engine.ranking import Candidate
 from kilas.videos.models import Hashtag, Video, VideoHashtag
@@ -24,6 +27,14 @@ DESCRIBED_TTL_S = 20
 _described: TTLCache[int, Candidate] = TTLCache(maxsize=100_000, ttl=DESCRIBED_TTL_S)
 _lock = threading.Lock()  # the web loop and the event processor's thread share the cache
 
+# The counters the engine's figures of a video are made from (`item_stats`).
+STATS_COLUMNS = (
+    Video.duration_s,
+    Video.impressions_count,
+    Video.plays_count,
+    Video.watch_ms_total,
+    Video.likes_count,
+)
 CANDIDATE_COLUMNS = (
     Video.id,
     Video.owner_id,
@@ -31,32 +42,51 @@ CANDIDATE_COLUMNS = (
     Video.published_at,
     Video.created_at,
     Video.adults_only,
-    Video.duration_s,
-    Video.impressions_count,
-    Video.plays_count,
-    Video.watch_ms_total,
-    Video.likes_count,
+    *STATS_COLUMNS,
 )
+MOST_WATCHED = 300
+MOST_WATCHED_DAYS = 90
 
 
 def checked_on_each_row(criteria: Iterable[ColumnElement[bool]]) -> ColumnElement[bool]:
     """The criteria as one test of each row that the other conditions found, never a way to find rows.
 
-    Without table statistics (SQLite is never ANALYZEd), the planner takes `status = ? AND visibility
-    = ?` for selective and walks the listing index, `ix_videos_feed`: every listed video, a million of
-    them, to keep a few hundred ids or one viewer's followed creators. Inside a CASE they cannot lead."""
+    Without table statistics (SQLite before the rebuild's first ANALYZE), the planner takes `status = ?
+    AND visibility = ?` for selective and walks the listing index, `ix_videos_feed`: every listed video,
+    a million of them, to keep a few hundred ids or one viewer's followed creators. Inside a CASE they
+    cannot lead."""
     return case((and_(*criteria), true()), else_=false())
 
 
-def item_stats(
-    *, impressions: int, plays: int, watch_ms: int, duration_s: float | None, likes: int
-) -> ItemStats:
-    """The engine's per-video figures from the counters: watched share summed over plays (a replay
-    counts, but no play counts more than once)."""
-    watched = watch_ms / (duration_s * 1000) if duration_s else 0.4 * plays
+def item_stats(row: Any) -> ItemStats:
+    """The engine's per-video figures from a row with `STATS_COLUMNS`: watched share summed over
+    plays (a replay counts, but no play counts more than once)."""
+    plays = row.plays_count
+    watched = row.watch_ms_total / (row.duration_s * 1000) if row.duration_s else 0.4 * plays
     return ItemStats(
-        impressions=impressions, plays=plays, completion_sum=min(watched, float(plays)), likes=likes
+        impressions=row.impressions_count,
+        plays=plays,
+        completion_sum=min(watched, float(plays)),
+        likes=row.likes_count,
     )
+
+
+async def most_watched(db: AsyncSession, now: datetime) -> list[tuple[int, float]]:
+    """The most watched public videos of the last months, the top one scoring 1: what fills a page
+    when the other sources run thin."""
+    query = (
+        select(Video.id, Video.views_count)
+        .where(
+            Video.status == VideoStatus.ready,
+            Video.visibility == Visibility.public,
+            Video.published_at > now - timedelta(days=MOST_WATCHED_DAYS),
+        )
+        .order_by(Video.views_count.desc(), Video.published_at.desc())
+        .limit(MOST_WATCHED)
+    )
+    rows = (await db.execute(query)).all()
+    best = max((views for _, views in rows), default=0) or 1
+    return [(video_id, views / best) for video_id, views in rows]
 
 
 def video_tags(topic: str | None, hashtags: Iterable[str]) -> tuple[str, ...]:
@@ -133,13 +163,7 @@ async def _candidates(db: AsyncSession, criteria: list[ColumnElement[bool]]) -> 
             row.owner_id,
             video_tags(row.topic, hashtags.get(row.id, [])),
             (row.published_at or row.created_at).timestamp(),
-            item_stats(
-                impressions=row.impressions_count,
-                plays=row.plays_count,
-                watch_ms=row.watch_ms_total,
-                duration_s=row.duration_s,
-                likes=row.likes_count,
-            ),
+            item_stats(row),
             row.adults_only,
         )
         for row in rows

@@ -31,7 +31,7 @@ from kilas.accounts.models import User
 from kilas.db import dialect_insert, utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.events.models import EngagementEvent, EventType
-from kilas.feed.catalog import item_stats, video_tags
+from kilas.feed.catalog import STATS_COLUMNS, item_stats, most_watched, video_tags
 from kilas.feed.engine import exploration
 from kilas.feed.engine.model import MIN_SAMPLES, TARGETS, ItemStats, RankingModel
 from kilas.feed.engine.neighbours import co_engagement, content_similarity
@@ -48,9 +48,7 @@ CO_DAYS = 7
 CO_FINISHES = 300_000
 SIMILAR_NEWEST = 20_000
 EXPLORE_POOL = 300
-POPULAR_POOL = 300
 EXPLORATION_KEPT = timedelta(seconds=exploration.MAX_AGE_SECONDS)
-POPULAR_DAYS = 90
 PEERS = 50
 MAX_SAMPLES = 200_000
 KEEP_MODELS = 5
@@ -93,7 +91,7 @@ async def rebuild_feed(db: AsyncSession, *, now: datetime | None = None) -> Roun
         pools: dict[str, list[tuple[int, float]]] = {}
         pools |= _topic_pools(catalog, tags, now)
         pools |= await _trending_pools(db, now)
-        pools["popular"] = await _popular(db, now)
+        pools["popular"] = await most_watched(db, now)
         pools |= {f"co:{v}": list(n.items()) for v, n in (await _co_engagement(db, now)).items()}
         pools |= {f"similar:{v}": list(n.items()) for v, n in (await _similar(db, catalog, tags)).items()}
         pools["explore"] = await _explore(db, catalog, now)
@@ -109,16 +107,7 @@ async def rebuild_feed(db: AsyncSession, *, now: datetime | None = None) -> Roun
 
 
 async def _catalog(db: AsyncSession, now: datetime) -> list[CatalogRow]:
-    query = select(
-        Video.id,
-        Video.topic,
-        Video.published_at,
-        Video.duration_s,
-        Video.impressions_count,
-        Video.plays_count,
-        Video.watch_ms_total,
-        Video.likes_count,
-    ).where(
+    query = select(Video.id, Video.topic, Video.published_at, *STATS_COLUMNS).where(
         Video.status == VideoStatus.ready,
         Video.visibility == Visibility.public,
         Video.published_at > now - timedelta(days=CATALOG_DAYS),
@@ -128,13 +117,7 @@ async def _catalog(db: AsyncSession, now: datetime) -> list[CatalogRow]:
             row.id,
             row.topic,
             row.published_at,
-            item_stats(
-                impressions=row.impressions_count,
-                plays=row.plays_count,
-                watch_ms=row.watch_ms_total,
-                duration_s=row.duration_s,
-                likes=row.likes_count,
-            ),
+            item_stats(row),
         )
         for row in await db.execute(query)
     ]
@@ -224,24 +207,6 @@ def _regional_mix(
         if len(mixed) >= TRENDING_POOL:
             break
     return list(mixed.items())[:TRENDING_POOL]
-
-
-async def _popular(db: AsyncSession, now: datetime) -> list[tuple[int, float]]:
-    """The most watched videos of the last months, the top one scoring 1: what fills a page when the
-    other sources run thin."""
-    query = (
-        select(Video.id, Video.views_count)
-        .where(
-            Video.status == VideoStatus.ready,
-            Video.visibility == Visibility.public,
-            Video.published_at > now - timedelta(days=POPULAR_DAYS),
-        )
-        .order_by(Video.views_count.desc(), Video.published_at.desc())
-        .limit(POPULAR_POOL)
-    )
-    rows = (await db.execute(query)).all()
-    best = max((views for _, views in rows), default=0) or 1
-    return [(video_id, views / best) for video_id, views in rows]
 
 
 async def _co_engagement(db: AsyncSession, now: datetime) -> dict[int, dict[int, float]]:

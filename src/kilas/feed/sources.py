@@ -5,8 +5,8 @@ co-engagement and content neighbours of what they recently finished, trending in
 everywhere, and new videos being explored. Cheap queries add the newest videos of followed
 creators, the next part of followed series and videos published since the last rebuild; when all
 of that is thin (a new platform, a viewer who has seen everything), the most watched recent videos
-fill in. Every candidate then passes the
-listing rules in one query (kilas.feed.catalog.load_candidates).
+fill in. Every candidate then passes the listing rules in one query
+(kilas.feed.catalog.load_candidates).
 """
 
 import random
@@ -20,14 +20,13 @@ from kilas.accounts.models import User
 from kilas.db import utcnow
 from kilas.enums import VideoStatus, Visibility
 from kilas.events.service import seen_among
-from kilas.feed.catalog import checked_on_each_row, load_candidates
+from kilas.feed.catalog import checked_on_each_row, load_candidates, most_watched
 from kilas.feed.engine.profile import Profile
 from kilas.feed.engine.ranking import Candidate
 from kilas.feed.pools import read_pools
 from kilas.learning.series import next_series_parts
 from kilas.social.models import Follow
 from kilas.videos.models import Video
-from kilas.videos.service import listable_by
 
 TOP_TOPICS = 4
 PER_TOPIC = 30
@@ -43,8 +42,6 @@ JUST_PUBLISHED_DRAWN_FROM = 100
 FOLLOWING = 30
 FOLLOWING_DAYS = 7  # older ones are on the Mengikuti tab
 SERIES_PARTS = 2
-POPULAR = 300
-POPULAR_DAYS = 90
 
 Offer = tuple[str, float, str]  # source, score in [0, 1], what the reason names
 
@@ -87,7 +84,7 @@ async def gather_candidates(
         parts = await next_series_parts(db=db, viewer=viewer, limit=SERIES_PARTS)
         offer([(video.id, 1.0) for video in parts], "series")
     if len(offers) < limit * 3:  # before the first rebuild, the pool is read from the videos
-        offer(pools["popular"] or await _popular(db, viewer), "popular")
+        offer(pools["popular"] or await most_watched(db, utcnow()), "popular")
 
     candidates = await load_candidates(db, offers, viewer=viewer)
     if viewer is None:  # a visitor's seen-set is what they watched on this device
@@ -135,16 +132,3 @@ async def _just_published(db: AsyncSession) -> list[tuple[int, float]]:
         .limit(JUST_PUBLISHED_DRAWN_FROM)
     )
     return [(video_id, 1.0) for video_id in await db.scalars(query)]
-
-
-async def _popular(db: AsyncSession, viewer: User | None) -> list[tuple[int, float]]:
-    """The most watched videos of the last months, the top one scoring 1."""
-    query = (
-        select(Video.id, Video.views_count)
-        .where(*listable_by(viewer), Video.published_at > utcnow() - timedelta(days=POPULAR_DAYS))
-        .order_by(Video.views_count.desc(), Video.published_at.desc())
-        .limit(POPULAR)
-    )
-    rows = (await db.execute(query)).all()
-    best = max((views for _, views in rows), default=0) or 1
-    return [(video_id, views / best) for video_id, views in rows]
